@@ -1,0 +1,14 @@
+"""Helpers shared by every skscat subpackage (devices, atomic writes, batching)."""
+
+from ._batching import batch_slices
+from ._device import DEVICE_HELP, resolve_device
+from ._io import atomic_path, atomic_write_bytes, atomic_write_text
+
+__all__ = [
+    "DEVICE_HELP",
+    "atomic_path",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "batch_slices",
+    "resolve_device",
+]

@@ -1,0 +1,58 @@
+"""Turning a user's ``device`` string into a :class:`torch.device`."""
+
+import torch
+
+__all__ = ["resolve_device", "DEVICE_HELP"]
+
+DEVICE_HELP = "Use device='cpu', 'cuda', 'cuda:<index>' or 'auto' (CUDA when available, else CPU)."
+
+
+def resolve_device(device):
+    """Resolve a device string at fit time.
+
+    Parameters
+    ----------
+    device : str or torch.device
+        ``"auto"`` picks CUDA when it is available and the CPU otherwise;
+        anything else is parsed by :class:`torch.device`.
+
+    Returns
+    -------
+    torch.device
+        A device that exists on this machine.
+
+    Raises
+    ------
+    ValueError
+        If the string is not a device, or names a CUDA device that this
+        machine does not have.
+    """
+    if isinstance(device, str) and device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(f"device={device!r} is not a device. {DEVICE_HELP}") from exc
+    if resolved.type == "cuda":
+        _check_cuda_available(device, resolved)
+    elif resolved.type != "cpu" and not _backend_available(resolved):
+        raise ValueError(f"device={device!r} is not available on this machine. {DEVICE_HELP}")
+    return resolved
+
+
+def _check_cuda_available(device, resolved):
+    if not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was requested but CUDA is not available on this machine "
+            "(CPU-only torch build or no GPU). Use device='cpu' or device='auto'."
+        )
+    if resolved.index is not None and resolved.index >= torch.cuda.device_count():
+        raise ValueError(
+            f"device={device!r} names GPU {resolved.index}, but this machine has "
+            f"{torch.cuda.device_count()} CUDA device(s). {DEVICE_HELP}"
+        )
+
+
+def _backend_available(resolved):
+    backend = getattr(torch.backends, resolved.type, None)
+    return backend is not None and getattr(backend, "is_available", lambda: False)()
