@@ -1,0 +1,162 @@
+"""Caltech-101 from the official ``101_ObjectCategories/<class>/*.jpg`` layout.
+
+Resize policy (``resize``):
+
+* ``"crop"`` (default): scale the image, keeping its aspect ratio, so that its
+  shorter side matches the target, then cut the centred target window. Nothing
+  is distorted; a strip of the longer side is lost.
+* ``"stretch"``: scale each side to the target independently (the whole image
+  is kept, objects are distorted when the aspect ratio differs).
+
+Scaling uses Pillow's antialiased bicubic filter. Greyscale, palette and CMYK
+JPEGs are converted to RGB (``color="rgb"``) or to luminance (``color="gray"``).
+"""
+
+from pathlib import Path
+
+import numpy as np
+from joblib import Parallel, delayed
+from PIL import Image, UnidentifiedImageError
+from tqdm.auto import tqdm
+
+from ._base import DataFileError, as_images, check_choice, make_bunch
+from ._download import locate
+
+__all__ = ["load_caltech101", "read_image"]
+
+BACKGROUND = "BACKGROUND_Google"
+_EXTENSIONS = {".jpg", ".jpeg", ".png"}
+
+
+def _target_shape(image_size):
+    if isinstance(image_size, (int, np.integer)) and not isinstance(image_size, bool):
+        image_size = (image_size, image_size)
+    if (not isinstance(image_size, (tuple, list)) or len(image_size) != 2
+            or not all(isinstance(s, (int, np.integer)) and s > 0 for s in image_size)):
+        raise ValueError(f"image_size={image_size!r} is not a size. Use a positive int or a (height, width) pair.")
+    return int(image_size[0]), int(image_size[1])
+
+
+def _resize(image, shape, resize):
+    height, width = shape
+    if resize == "stretch":
+        return image.resize((width, height), Image.Resampling.BICUBIC)
+    scale = max(height / image.height, width / image.width)
+    size = (max(width, round(image.width * scale)), max(height, round(image.height * scale)))
+    image = image.resize(size, Image.Resampling.BICUBIC)
+    left, top = (size[0] - width) // 2, (size[1] - height) // 2
+    return image.crop((left, top, left + width, top + height))
+
+
+def read_image(path, image_size, *, resize="crop", color="rgb"):
+    """Decode one image file into a uint8 array (C, H, W).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Image file (anything Pillow reads).
+    image_size : int or (int, int)
+        Target (height, width); an int means a square.
+    resize : {"crop", "stretch"}, default="crop"
+        See the module docstring.
+    color : {"rgb", "gray"}, default="rgb"
+        Three channels, or one luminance channel.
+
+    Returns
+    -------
+    ndarray of shape (3 or 1, height, width), dtype uint8
+
+    Raises
+    ------
+    DataFileError
+        The file is truncated, corrupt or not an image (the message names it).
+    """
+    shape = _target_shape(image_size)
+    check_choice("resize", resize, ("crop", "stretch"))
+    check_choice("color", color, ("rgb", "gray"))
+    try:
+        with Image.open(path) as image:
+            image = image.convert("RGB" if color == "rgb" else "L")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise DataFileError(f"cannot decode image {str(path)!r} ({type(exc).__name__}: {exc}): the file is "
+                            "truncated or corrupt. Delete or replace it.") from exc
+    array = np.asarray(_resize(image, shape, resize), dtype=np.uint8)
+    return array[None] if array.ndim == 2 else array.transpose(2, 0, 1)
+
+
+def _list_images(root, keep_background, max_per_class):
+    classes = sorted(p.name for p in root.iterdir() if p.is_dir() and (keep_background or p.name != BACKGROUND))
+    if not classes:
+        raise FileNotFoundError(f"{str(root)!r} holds no class folders: point data_home at the folder that "
+                                "contains 101_ObjectCategories/<class>/image_NNNN.jpg.")
+    files, target = [], []
+    for index, name in enumerate(classes):
+        images = sorted(p for p in (root / name).iterdir() if p.suffix.lower() in _EXTENSIONS)
+        if not images:
+            raise FileNotFoundError(f"class folder {str(root / name)!r} holds no .jpg/.jpeg/.png image.")
+        images = images[:max_per_class] if max_per_class else images
+        files += images
+        target += [index] * len(images)
+    return classes, files, np.asarray(target)
+
+
+def load_caltech101(data_home=None, *, image_size=128, resize="crop", color="rgb", keep_background=False,
+                    max_per_class=None, dtype="float32", download=False, return_X_y=False, n_jobs=None,
+                    verbose=False):
+    """Load Caltech-101 from ``101_ObjectCategories/<class>/*.jpg``.
+
+    Parameters
+    ----------
+    data_home : str or os.PathLike, optional
+        Folder holding ``101_ObjectCategories`` or ``caltech101/101_ObjectCategories``
+        (the folder itself also works). Defaults to :func:`get_data_home`.
+    image_size : int or (int, int), default=128
+        Every image is brought to this (height, width); an int means a square.
+    resize : {"crop", "stretch"}, default="crop"
+        ``"crop"`` keeps the aspect ratio (shorter side to size, centre crop);
+        ``"stretch"`` rescales both sides independently.
+    color : {"rgb", "gray"}, default="rgb"
+        Greyscale and CMYK JPEGs become RGB (3 channels), or everything becomes
+        luminance (1 channel).
+    keep_background : bool, default=False
+        Keep the ``BACKGROUND_Google`` clutter class (the standard protocol drops it).
+    max_per_class : int, optional
+        Read only the first images (sorted by name) of each class.
+    dtype : {"float32", "uint8"}, default="float32"
+        ``"float32"``: pixels in [0, 1]; ``"uint8"``: raw values 0..255.
+    download : bool, default=False
+        Fetch the official archive (137 MB, MD5-checked) when the folder is missing.
+    return_X_y : bool, default=False
+        Return ``(images, target)`` instead of a Bunch.
+    n_jobs : int, optional
+        Decoding threads (joblib); ``None`` means one.
+    verbose : bool, default=False
+        Progress bars (download, decoding).
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``images``/``data`` (n, C, H, W), ``target``, ``target_names`` (sorted
+        folder names), ``filenames`` (paths relative to ``101_ObjectCategories``), ``DESCR``.
+
+    Examples
+    --------
+    >>> from skscat.datasets import load_caltech101
+    >>> caltech = load_caltech101("../shared/data", image_size=64)  # doctest: +SKIP
+    >>> caltech.images.shape  # doctest: +SKIP
+    (4722, 3, 64, 64)
+    """
+    shape = _target_shape(image_size)
+    check_choice("resize", resize, ("crop", "stretch"))
+    check_choice("color", color, ("rgb", "gray"))
+    root = locate("caltech101", data_home, download=download, verbose=verbose)
+    classes, files, target = _list_images(root, keep_background, max_per_class)
+    decode = delayed(read_image)
+    pixels = Parallel(n_jobs=n_jobs, prefer="threads")(
+        decode(path, shape, resize=resize, color=color) for path in tqdm(files, desc="decode", disable=not verbose)
+    )
+    descr = (f"Caltech-101 from {root}: {len(files)} images, {len(classes)} classes "
+             f"({'with' if keep_background else 'without'} {BACKGROUND}), resized to {shape} by {resize!r}, {color}.")
+    names = np.asarray([str(Path(p).relative_to(root)) for p in files], dtype=object)
+    return make_bunch(as_images(np.stack(pixels), dtype), target, classes, descr, return_X_y, filenames=names)
+
