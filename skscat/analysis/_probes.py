@@ -237,8 +237,8 @@ def _hook(layer, sink, spatial):
     def record(_module, _inputs, output):
         out = output[0] if isinstance(output, (tuple, list)) else output
         out = out.detach().float()
-        if spatial == "mean" and out.dim() > 2:
-            out = out.flatten(2).mean(-1)
+        # Copy now: a later in-place layer (ReLU(inplace=True)) would overwrite the output.
+        out = out.flatten(2).mean(-1) if spatial == "mean" and out.dim() > 2 else out.clone()
         sink.append(out.cpu().numpy())
 
     return layer.register_forward_hook(record)
