@@ -42,11 +42,16 @@ class ScatteringFrontEnd(nn.Module):
         Number of scales.
     L : int, default=8
         Number of orientations.
+    precomputed : bool, default=False
+        The input already is scattering coefficients ``(C * K, H', W')``
+        (e.g. from :class:`~skscat.scattering.ScatteringTransformer`, computed
+        once): only the BatchNorm is applied, ``J`` and ``L`` are unused.
 
     Attributes
     ----------
-    scattering : Scattering2D
-        The fixed transform (no parameters); ``scattering.paths`` is its path table.
+    scattering : Scattering2D or None
+        The fixed transform (no parameters); ``scattering.paths`` is its path
+        table. ``None`` when ``precomputed``.
     n_channels : int
         ``C * K`` output channels (243 for colour images, J=2, L=8).
     output_shape : tuple of int
@@ -55,17 +60,23 @@ class ScatteringFrontEnd(nn.Module):
         ``affine=False``: it only standardises the coefficients.
     """
 
-    def __init__(self, in_shape, J, L=8):
+    def __init__(self, in_shape, J, L=8, precomputed=False):
         super().__init__()
         channels, height, width = _image_shape(in_shape, "ScatteringFrontEnd")
-        self.scattering = Scattering2D(J=J, shape=(height, width), L=L)
-        self.n_channels = channels * self.scattering.n_paths
-        self.output_shape = (self.n_channels, *self.scattering.output_shape)
+        if precomputed:
+            self.scattering = None
+            self.n_channels, self.output_shape = channels, (channels, height, width)
+        else:
+            self.scattering = Scattering2D(J=J, shape=(height, width), L=L)
+            self.n_channels = channels * self.scattering.n_paths
+            self.output_shape = (self.n_channels, *self.scattering.output_shape)
         self.bn = nn.BatchNorm2d(self.n_channels, affine=False)
 
     def forward(self, x):
-        S = self.scattering(x)
-        return self.bn(S.reshape(S.shape[0], self.n_channels, *S.shape[-2:]))
+        if self.scattering is not None:
+            S = self.scattering(x)
+            x = S.reshape(S.shape[0], self.n_channels, *S.shape[-2:])
+        return self.bn(x)
 
 
 class ScatWRN(nn.Module):
@@ -88,6 +99,10 @@ class ScatWRN(nn.Module):
         Scattering scales.
     L : int, default=8
         Scattering orientations.
+    precomputed : bool, default=False
+        Input is already scattering coefficients, ``in_shape=(C * K, H', W')``
+        (see :class:`ScatteringFrontEnd`): compute them once, train faster,
+        but no image-space augmentation.
 
     Attributes
     ----------
@@ -103,9 +118,9 @@ class ScatWRN(nn.Module):
     torch.Size([2, 10])
     """
 
-    def __init__(self, *, in_shape, n_classes, width=8, J=2, L=8):
+    def __init__(self, *, in_shape, n_classes, width=8, J=2, L=8, precomputed=False):
         super().__init__()
-        self.front_end = ScatteringFrontEnd(in_shape, J, L)
+        self.front_end = ScatteringFrontEnd(in_shape, J, L, precomputed)
         groups = [(32 * width, 2, 1), (64 * width, 2, 1)]
         self.trunk = residual_trunk(self.front_end.n_channels, 16 * width, groups, n_classes)
 
@@ -191,6 +206,8 @@ class ScatMLP(nn.Module):
         Scattering scales.
     L : int, default=8
         Scattering orientations.
+    precomputed : bool, default=False
+        Input is already scattering coefficients (see :class:`ScatteringFrontEnd`).
 
     Examples
     --------
@@ -201,9 +218,9 @@ class ScatMLP(nn.Module):
     torch.Size([2, 10])
     """
 
-    def __init__(self, *, in_shape, n_classes, width=1024, depth=4, J=2, L=8):
+    def __init__(self, *, in_shape, n_classes, width=1024, depth=4, J=2, L=8, precomputed=False):
         super().__init__()
-        self.front_end = ScatteringFrontEnd(in_shape, J, L)
+        self.front_end = ScatteringFrontEnd(in_shape, J, L, precomputed)
         sizes = [math.prod(self.front_end.output_shape)] + [width] * depth
         layers = [nn.Flatten()]
         for n_in, n_out in zip(sizes[:-1], sizes[1:]):
