@@ -4,7 +4,8 @@ Compared with kymatio's loop over paths, every orientation of a scale is
 handled by one broadcast product: U1 for all ``t1`` of a scale ``j1`` at once,
 U2 for all ``(t1, t2)`` of a pair ``(j1, j2)`` at once (in chunks of ``t1``
 that bound memory). Filters are real in Fourier, so a product with a complex
-spectrum is two real multiplies on a real view, not a complex multiply.
+spectrum is two real multiplies on a real view, not a complex multiply, and
+the periodization that follows is fused into it as a sum of block products.
 """
 
 import torch
@@ -16,29 +17,54 @@ __all__ = ["scattering2d"]
 _ORDER2_CHUNK_ELEMENTS = 2**23
 
 
-def _mul_real_filter(spectrum, filters):
-    """Multiply a complex spectrum by real Fourier filters (broadcasting)."""
-    out = torch.view_as_real(spectrum) * filters.unsqueeze(-1)
+def _filter_and_fold(spectrum, filters, k):
+    """periodize(spectrum * filters, k) without materialising the full product.
+
+    Parameters
+    ----------
+    spectrum : Tensor, complex, shape (..., M, N)
+    filters : Tensor, real, shape (..., M, N, 2)
+        Real Fourier filters duplicated along a last axis of 2 (so they multiply
+        the real and imaginary parts in one contiguous product) and already
+        divided by ``k**2`` (exact: a power of two), which turns the
+        periodization's mean into a sum of ``k**2`` block products.
+    k : int
+        Subsampling factor in space.
+
+    Returns
+    -------
+    Tensor, complex, shape (..., M / k, N / k)
+    """
+    real = torch.view_as_real(spectrum)
+    if k == 1:
+        return torch.view_as_complex(real * filters)
+    M, N = real.shape[-3:-1]
+    m, n = M // k, N // k
+    out = None
+    for i in range(k):
+        for j in range(k):
+            block = (..., slice(i * m, (i + 1) * m), slice(j * n, (j + 1) * n), slice(None))
+            if out is None:
+                out = real[block] * filters[block]
+            else:
+                out.addcmul_(real[block], filters[block])
     return torch.view_as_complex(out)
 
 
-def _periodize(spectrum, k):
-    """Fold a spectrum onto a grid ``k`` times coarser: subsampling by ``k`` in space."""
-    if k == 1:
-        return spectrum
-    *lead, M, N = spectrum.shape
-    folded = torch.view_as_real(spectrum).reshape(*lead, k, M // k, k, N // k, 2)
-    return torch.view_as_complex(folded.mean(dim=(-5, -3)))
+def _modulus(z):
+    """|z| of a complex tensor: hypot on the real view is ~3x faster than ``abs`` on CPU."""
+    real = torch.view_as_real(z)
+    return torch.hypot(real[..., 0], real[..., 1])
 
 
 def _band_modulus(spectrum, filters, k):
     """|IFFT(periodize(spectrum * filters, k))|: one wavelet layer, in space."""
-    return torch.fft.ifft2(_periodize(_mul_real_filter(spectrum, filters), k)).abs()
+    return _modulus(torch.fft.ifft2(_filter_and_fold(spectrum, filters, k)))
 
 
 def _lowpass(spectrum, phi, k):
     """Real part of IFFT(periodize(spectrum * phi, k)), cropped by one pixel per side."""
-    averaged = torch.fft.ifft2(_periodize(_mul_real_filter(spectrum, phi), k)).real
+    averaged = torch.fft.ifft2(_filter_and_fold(spectrum, phi, k)).real
     return averaged[..., 1:-1, 1:-1]
 
 
@@ -50,10 +76,12 @@ def scattering2d(x, phi, psi, J, max_order):
     x : Tensor, shape (B, M, N)
         Real, already padded images (M, N multiples of ``2**J``).
     phi : list of Tensor
-        Low-pass filter in Fourier at each resolution ``0 .. J-1``.
+        Low-pass filter in Fourier at each resolution ``res = 0 .. J-1``, in the
+        layout of :func:`_filter_and_fold` (duplicated last axis, divided by
+        the square of its subsampling factor ``2**(J - res)``).
     psi : list of list of Tensor
         ``psi[j][res]``: the L wavelets of scale ``j`` at resolution ``res``,
-        shape (L, M / 2**res, N / 2**res).
+        shape (L, M / 2**res, N / 2**res, 2), divided by ``4**(j - res)``.
     J : int
         Number of scales.
     max_order : {1, 2}

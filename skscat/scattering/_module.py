@@ -102,10 +102,16 @@ class Scattering2D(nn.Module):
 
     def _register_filters(self, bank):
         for res, phi in enumerate(bank["phi"]):
-            self.register_buffer(f"_phi_{res}", torch.from_numpy(phi), persistent=False)
+            self._register_filter(f"_phi_{res}", phi, 2 ** (self.J - res))
         for j, levels in enumerate(bank["psi"]):
             for res, psi in enumerate(levels):
-                self.register_buffer(f"_psi_{j}_{res}", torch.from_numpy(psi), persistent=False)
+                self._register_filter(f"_psi_{j}_{res}", psi, 2 ** (j - res))
+
+    def _register_filter(self, name, filter_hat, k):
+        # The layout the cascade wants: divided by k**2 (exact) and duplicated
+        # for the real and imaginary parts of the spectra it multiplies.
+        prepared = np.repeat((filter_hat / (k * k))[..., None], 2, axis=-1)
+        self.register_buffer(name, torch.from_numpy(np.ascontiguousarray(prepared)), persistent=False)
 
     def _filters(self, dtype):
         """Filters in the computation's real dtype (a no-op once the module has been cast)."""
