@@ -1,0 +1,46 @@
+"""Named, extensible baselines and the ``skscat-baselines`` command.
+
+Built in: ``scat-svm`` (translation scattering + log + standardisation +
+Gaussian SVM), ``rotoscat-svm`` (the same with roto-translation scattering:
+the protocol of Oyallon & Mallat, CVPR 2015) and ``pixels-svm`` (the same SVM
+on standardised pixels). Other subpackages add theirs with
+:func:`register_baseline`; see docs/baselines.md.
+
+Run ``python -m skscat.baselines --help``. Building blocks usable on their own:
+:class:`MeanNormGaussianSVC` (the paper's one-vs-all Gaussian SVM),
+:class:`CachedTransformer` (features cached on disk with joblib.Memory),
+:func:`log_features`, :func:`run_baselines`.
+"""
+
+from . import _builtin  # noqa: F401  (registers the built-in baselines)
+from ._builtin import flatten_images, scattering_svm_pipeline
+from ._cache import CachedTransformer, log_features
+from ._data import DATASETS, Split, find_datasets, load_split
+from ._registry import PLUGIN_MODULES, Baseline, BaselineConfig, get_baseline, list_baselines, register_baseline
+from ._runner import COLUMNS, RunSpec, check_request, format_markdown, run_baselines, summarize
+from ._svm import MeanNormGaussianSVC, gaussian_kernel
+
+__all__ = [
+    "COLUMNS",
+    "DATASETS",
+    "PLUGIN_MODULES",
+    "Baseline",
+    "BaselineConfig",
+    "CachedTransformer",
+    "MeanNormGaussianSVC",
+    "RunSpec",
+    "Split",
+    "check_request",
+    "find_datasets",
+    "flatten_images",
+    "format_markdown",
+    "gaussian_kernel",
+    "get_baseline",
+    "list_baselines",
+    "load_split",
+    "log_features",
+    "register_baseline",
+    "run_baselines",
+    "scattering_svm_pipeline",
+    "summarize",
+]

@@ -1,0 +1,140 @@
+"""Train/test splits of each data set under its paper's protocol."""
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+
+from skscat.datasets import (
+    PerClassSplit,
+    load_caltech101,
+    load_cifar10,
+    load_cifar100,
+    load_stl10,
+    small_sample_subset,
+)
+
+__all__ = ["DATASETS", "Split", "default_J", "find_datasets", "load_split"]
+
+#: Data set name -> folder that marks its presence under a data folder.
+DATASETS = {
+    "digits": None,
+    "cifar10": "cifar-10-batches-py",
+    "cifar100": "cifar-100-python",
+    "caltech101": "101_ObjectCategories",
+    "stl10": "stl10_binary",
+}
+#: Data sets whose train/test split is fixed (a seed only matters with n_train).
+FIXED_SPLIT = {"cifar10", "cifar100", "stl10"}
+
+
+@dataclass
+class Split:
+    """One run's data: images (n, C, H, W) float32 in [0, 1] and labels."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    protocol: str
+
+    @property
+    def image_shape(self):
+        return self.X_train.shape[1:]
+
+    @property
+    def n_classes(self):
+        return len(np.unique(self.y_train))
+
+
+def default_J(dataset, image_size):
+    """The scale used when ``J`` is not given: 2 for 32x32 CIFAR, 1 for 8x8 digits, ~size/21 otherwise."""
+    if dataset == "digits":
+        return 1
+    if dataset in ("cifar10", "cifar100"):
+        return 2
+    side = 96 if dataset == "stl10" else image_size
+    return max(1, min(4, int(np.log2(side)) - 3))
+
+
+def find_datasets(data_dir):
+    """Names of the data sets present in ``data_dir``."""
+    root = Path(data_dir)
+    found = []
+    for name, folder in DATASETS.items():
+        if folder and (any(root.glob(folder)) or any(root.glob(f"*/{folder}"))):
+            found.append(name)
+    return found
+
+
+@functools.lru_cache(maxsize=4)
+def _load(dataset, data_dir, image_size, verbose):
+    """Whole data set as ((X_train, y_train), (X_test, y_test)) or (X, y) for random-split sets."""
+    if dataset == "digits":
+        digits = load_digits()
+        return (digits.images[:, None] / 16.0).astype(np.float32), digits.target
+    if dataset == "caltech101":
+        return load_caltech101(data_dir, image_size=image_size, return_X_y=True, n_jobs=2, verbose=verbose)
+    loader, kwargs = {"cifar10": (load_cifar10, {}), "cifar100": (load_cifar100, {}),
+                      "stl10": (load_stl10, {})}[dataset]
+    return tuple(loader(data_dir, subset=subset, return_X_y=True, **kwargs) for subset in ("train", "test"))
+
+
+def load_split(dataset, data_dir=None, *, seed=0, n_train=None, train_per_class=30, image_size=64,
+               verbose=False):
+    """The train/test data of one run.
+
+    Parameters
+    ----------
+    dataset : {"digits", "cifar10", "cifar100", "caltech101", "stl10"}
+    data_dir : str or os.PathLike, optional
+        Folder holding the data set (not needed for digits).
+    seed : int, default=0
+        Seed of the random split / subset.
+    n_train : int, optional
+        Train on a balanced random subset of this size (the hybrid paper's
+        small-sample protocol); None keeps the whole training set.
+    train_per_class : int, default=30
+        Caltech-101: training images per class (the rest are the test set).
+    image_size : int, default=64
+        Caltech-101: side of the square images (aspect kept, centre crop).
+    verbose : bool, default=False
+
+    Returns
+    -------
+    Split
+    """
+    if dataset not in DATASETS:
+        raise ValueError(f"dataset={dataset!r} is not known. Use one of {sorted(DATASETS)}.")
+    if dataset != "digits" and data_dir is None:
+        raise ValueError(f"dataset={dataset!r} needs a data folder (--data-dir); only 'digits' is built in.")
+    key = str(data_dir) if data_dir is not None else None
+    data = _load(dataset, key, image_size if dataset == "caltech101" else None, verbose)
+    if dataset == "digits":
+        split = _digits_split(*data, seed)
+    elif dataset == "caltech101":
+        split = _caltech_split(*data, seed, train_per_class)
+    else:
+        (X_train, y_train), (X_test, y_test) = data
+        split = Split(X_train, y_train, X_test, y_test, "official train/test split")
+    return _subsample(split, n_train, seed) if n_train else split
+
+
+def _digits_split(X, y, seed):
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.5, stratify=y, random_state=seed)
+    return Split(X_train, y_train, X_test, y_test, f"stratified half/half split, seed {seed}")
+
+
+def _caltech_split(X, y, seed, train_per_class):
+    train, test = next(PerClassSplit(train_per_class, n_splits=1, random_state=seed).split(X, y))
+    return Split(X[train], y[train], X[test], y[test],
+                 f"{train_per_class} train per class, rest test, split seed {seed}")
+
+
+def _subsample(split, n_train, seed):
+    keep = small_sample_subset(split.y_train, n_train, random_state=seed)
+    return Split(split.X_train[keep], split.y_train[keep], split.X_test, split.y_test,
+                 f"{split.protocol}; {n_train} training samples drawn per class, seed {seed}")
