@@ -41,9 +41,9 @@ def sandbox(**params):
 
 def test_short_fit_learns():
     X, y = two_class_images()
-    clf = sandbox(module__relu_ratio=0.5).fit(X, y)
+    clf = sandbox(module__K=8, module__relu_ratio=0.5).fit(X, y)
     assert isinstance(clf.module_, SandboxCNN)
-    assert clf.module_.K == 4 and clf.module_.n_rectified == 2
+    assert clf.module_.K == 8 and clf.module_.n_rectified == 4
     assert clf.history_["train_loss"].shape == (8,)
     assert clf.history_["train_loss"][-1] < clf.history_["train_loss"][0]
     assert clf.score(X, y) >= 0.9
