@@ -1,0 +1,138 @@
+"""The baselines command: tables, resume after an interruption, registry, CLI errors."""
+
+import csv
+import os
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from skscat.baselines import (
+    Baseline,
+    get_baseline,
+    list_baselines,
+    register_baseline,
+    run_baselines,
+)
+from skscat.baselines.__main__ import main
+
+
+def _quiet(*args):
+    pass
+
+
+@pytest.fixture
+def counting_baseline():
+    """A registered baseline counting its builds, failing while ``state['fail']`` is set."""
+    state = {"builds": 0, "fail": False}
+    pixels = get_baseline("pixels-svm")
+
+    def build(config):
+        state["builds"] += 1
+        if state["fail"] and config.random_state == 1:
+            raise RuntimeError("injected failure")
+        return pixels.build(config)
+
+    register_baseline(Baseline("test-counting", build, "pixels, counted", published={"digits": 99.0}), replace=True)
+    return state
+
+
+def test_digits_run_writes_tables(tmp_path):
+    rows = run_baselines(methods=["pixels-svm"], output_dir=tmp_path, cache_dir=None, log=_quiet, verbose=False)
+    assert len(rows) == 1 and rows[0]["accuracy"] > 90 and rows[0]["n_train"] + rows[0]["n_test"] == 1797
+    with open(tmp_path / "results.csv") as f:
+        table = list(csv.DictReader(f))
+    assert table[0]["method"] == "pixels-svm" and float(table[0]["mean_class_accuracy"]) > 90
+    markdown = (tmp_path / "results.md").read_text()
+    assert markdown.startswith("| dataset | method | accuracy | mean_class_accuracy |")
+    assert not [p for p in tmp_path.rglob("*.tmp")]
+
+
+def test_interrupted_run_resumes(tmp_path, counting_baseline):
+    counting_baseline["fail"] = True
+    with pytest.raises(RuntimeError, match="injected failure"):
+        run_baselines(methods=["test-counting"], seeds=[0, 1, 2], output_dir=tmp_path, cache_dir=None,
+                      log=_quiet, verbose=False)
+    assert counting_baseline["builds"] == 2 and len(list((tmp_path / "runs").glob("*.json"))) == 1
+    assert len((tmp_path / "results.md").read_text().splitlines()) == 3  # header, rule, the finished run
+    counting_baseline["fail"] = False
+    lines = []
+    rows = run_baselines(methods=["test-counting"], seeds=[0, 1, 2], output_dir=tmp_path, cache_dir=None,
+                         log=lines.append, verbose=False)
+    assert counting_baseline["builds"] == 4  # seeds 1 and 2 only
+    assert [line[:6] for line in lines] == ["[skip]", "[run ]", "[run ]"]
+    assert [row["seed"] for row in rows] == [0, 1, 2] and rows[0]["published"] == 99.0
+
+
+_KILLABLE = textwrap.dedent("""
+    import os, sys, time
+    from skscat.baselines import Baseline, get_baseline, register_baseline
+    from skscat.baselines.__main__ import main
+
+    def build(config):
+        if config.random_state > 0 and os.environ.get("SLOW") == "1":
+            time.sleep(120)
+        return get_baseline("pixels-svm").build(config)
+
+    register_baseline(Baseline("test-sleepy", build))
+    sys.exit(main(sys.argv[1:]))
+""")
+
+
+def test_killed_process_resumes(tmp_path):
+    script = tmp_path / "killable.py"
+    script.write_text(_KILLABLE)
+    out = tmp_path / "out"
+    command = [sys.executable, str(script), "--method", "test-sleepy", "--seeds", "0", "1", "2", "--output",
+               str(out), "--no-cache", "--quiet"]
+    first = subprocess.Popen(command, env={**os.environ, "SLOW": "1"}, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT)
+    deadline = time.time() + 120
+    while not list((out / "runs").glob("*.json")) and time.time() < deadline and first.poll() is None:
+        time.sleep(0.2)
+    first.kill()
+    first.wait()
+    assert len(list((out / "runs").glob("*.json"))) == 1
+    second = subprocess.run(command, env={**os.environ, "SLOW": "0"}, capture_output=True, text=True, timeout=300)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.count("[skip]") == 1 and second.stdout.count("[run ]") == 2
+    assert len(list((out / "runs").glob("*.json"))) == 3
+    assert len((out / "results.csv").read_text().splitlines()) == 4
+
+
+def test_registry():
+    assert {"scat-svm", "rotoscat-svm", "pixels-svm"} <= set(list_baselines())
+    with pytest.raises(ValueError, match="already registered"):
+        register_baseline(Baseline("pixels-svm", lambda config: None))
+    with pytest.raises(ValueError, match="method='nope' is not a registered baseline"):
+        get_baseline("nope")
+    with pytest.raises(TypeError, match="expects a Baseline"):
+        register_baseline("pixels-svm")
+
+
+def test_cli_errors(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["--method", "nope", "--output", str(tmp_path)])
+    assert "method='nope' is not a registered baseline" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--dataset", "cifar10", "--output", str(tmp_path)])
+    assert "dataset='cifar10' needs its folder 'cifar-10-batches-py'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--data-dir", str(tmp_path)])
+    assert "--data-dir given without --dataset" in capsys.readouterr().err
+
+
+def test_cli_list(capsys):
+    assert main(["--list"]) == 0
+    assert "pixels-svm" in capsys.readouterr().out
+
+
+@pytest.mark.data
+def test_cifar10_small_sample(tmp_path, data_dir):
+    rows = run_baselines(datasets=["cifar10"], methods=["pixels-svm"], data_dir=data_dir, n_train=100,
+                         seeds=[0, 1], output_dir=tmp_path, cache_dir=None, log=_quiet, verbose=False)
+    assert [(row["n_train"], row["n_test"]) for row in rows] == [(100, 2000), (100, 2000)]
+    assert all(15 < row["accuracy"] < 40 for row in rows)  # chance is 10 %
+    assert rows[0]["accuracy"] != rows[1]["accuracy"] or rows[0]["protocol"] != rows[1]["protocol"]
