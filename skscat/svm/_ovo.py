@@ -1,0 +1,119 @@
+"""One-vs-one layout: the k(k-1)/2 pair problems of LIBSVM as one padded batch.
+
+The training rows are sorted by class (stably, as LIBSVM's ``svm_group_classes``
+does in scikit-learn's copy, which also sorts the labels), so class ``c`` is
+the contiguous block ``starts[c]:starts[c + 1]`` and pair ``(a, b)``, ``a < b``,
+is class ``a`` (label +1) followed by class ``b`` (label -1). Each problem is
+stored in *reverse* order (see :mod:`._smo` for why).
+"""
+
+import numpy as np
+import torch
+
+from ._kernels import kernel_block, kernel_diag, squared_norms
+from ._smo import SMOState, calculate_rho, dual_objective, solve
+
+__all__ = ["FullRows", "PairLayout", "SolveResult", "solve_full", "vote_matrices"]
+
+
+class PairLayout:
+    """Index bookkeeping of the one-vs-one pair problems.
+
+    Parameters
+    ----------
+    counts : sequence of int
+        Training rows per class, classes in sorted order.
+    device : torch.device
+    """
+
+    def __init__(self, counts, device):
+        counts = [int(c) for c in counts]
+        self.counts = counts
+        self.starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self.pairs = [(a, b) for a in range(len(counts)) for b in range(a + 1, len(counts))]
+        self.size = max(counts[a] + counts[b] for a, b in self.pairs)
+        self.device = device
+        gidx = np.zeros((len(self.pairs), self.size), dtype=np.int64)
+        sign = np.zeros((len(self.pairs), self.size), dtype=np.float64)
+        for p, (a, b) in enumerate(self.pairs):
+            rows = self.pair_rows(a, b)
+            gidx[p, : rows.size] = rows
+            sign[p, : rows.size] = np.where(rows < self.starts[a + 1], 1.0, -1.0)
+        self.gidx = torch.as_tensor(gidx, device=device)
+        self.y = torch.as_tensor(sign, device=device)
+        self.valid = self.y != 0
+
+    def pair_rows(self, a, b):
+        """Sorted-order row indices of pair ``(a, b)`` in the stored (reversed) order."""
+        first = np.arange(self.starts[a], self.starts[a + 1])
+        second = np.arange(self.starts[b], self.starts[b + 1])
+        return np.concatenate([first, second])[::-1].copy()
+
+    def initial_state(self, C_rows, diag, tol):
+        """Zero dual variables; ``C_rows`` and ``diag`` are per training row (sorted order)."""
+        C = torch.where(self.valid, C_rows[self.gidx], 0.0)
+        qd = torch.where(self.valid, diag[self.gidx], 0.0)
+        return SMOState(self.y, C, qd, tol)
+
+
+class FullRows:
+    """Kernel rows gathered from the full training kernel ``K (n, n)``."""
+
+    def __init__(self, K, gidx):
+        self.K, self.gidx = K, gidx
+
+    def rows(self, index):
+        rows = self.gidx.gather(1, index[:, None]).squeeze(1)
+        return self.K.index_select(0, rows).gather(1, self.gidx).to(torch.float64)
+
+    def subset(self, keep):
+        return FullRows(self.K, self.gidx[keep])
+
+
+class SolveResult:
+    """What the solvers hand back, as NumPy arrays in sorted row order."""
+
+    def __init__(self, layout, state, n_rows):
+        valid = layout.valid
+        coef = torch.zeros(len(layout.pairs), n_rows, dtype=torch.float64, device=layout.device)
+        coef.scatter_add_(1, layout.gidx, torch.where(valid, state.y * state.alpha, 0.0))
+        self.pair_coef = coef.cpu().numpy()  # (n_pairs, n_rows): y_t a_t of each pair
+        self.rho = calculate_rho(state, valid).cpu().numpy()
+        self.objective = dual_objective(state).cpu().numpy()
+        self.n_iter = state.n_iter.cpu().numpy().astype(np.int32)
+        self.fit_status = int(bool(state.hit_max_iter.any()))
+
+
+def solve_full(X, layout, C_rows, kernel, gamma, tol, max_iter, check_every):
+    """Solve every pair problem on the full float32 training kernel.
+
+    Parameters
+    ----------
+    X : torch.Tensor of shape (n, d), float32, rows sorted by class (centred for rbf)
+    layout : PairLayout
+    C_rows : torch.Tensor of shape (n,), float64
+        Per-row box bound ``C * class_weight * sample_weight``.
+    kernel, gamma, tol, max_iter, check_every
+        As in :func:`._smo.solve`.
+
+    Returns
+    -------
+    SolveResult
+    """
+    sq = squared_norms(X)
+    K = kernel_block(X, X, kernel, gamma, sq, sq)
+    state = layout.initial_state(C_rows, kernel_diag(X, kernel), tol)
+    solve(state, FullRows(K, layout.gidx), max_iter, check_every)
+    del K
+    return SolveResult(layout, state, X.shape[0])
+
+
+def vote_matrices(n_classes):
+    """0/1 matrices ``(n_pairs, n_classes)``: the winner of a positive / non-positive pair value."""
+    pairs = [(a, b) for a in range(n_classes) for b in range(a + 1, n_classes)]
+    first = np.zeros((len(pairs), n_classes))
+    second = np.zeros((len(pairs), n_classes))
+    for p, (a, b) in enumerate(pairs):
+        first[p, a] = 1.0
+        second[p, b] = 1.0
+    return first, second

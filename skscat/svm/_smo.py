@@ -1,0 +1,226 @@
+"""Batched SMO: many C-SVC dual problems solved in lockstep, step for step as LIBSVM does.
+
+Each problem ``b`` is LIBSVM's dual
+
+    min_a 1/2 a^T Q a - e^T a,   y^T a = 0,   0 <= a_t <= C_t,   Q_st = y_s y_t K_st,
+
+solved by LIBSVM's Solver without shrinking: the second-order working-set
+selection of Fan, Chen & Lin (JMLR 2005), the same two-variable update, the
+stopping rule ``max_{I_up} -y_t G_t + max_{I_low} y_t G_t < tol`` and
+``calculate_rho``. The state keeps ``v = y * G`` (one sign flip of LIBSVM's
+gradient) because it makes the update a single fused product.
+
+Problems are padded to a common length ``m``; padded slots have ``y = 0`` and
+``C = 0`` and never enter a working set. LIBSVM scans variables in order and
+breaks ties towards the *last* index (``>=`` / ``<=``), while ``torch.max``
+returns the *first*: callers therefore store every problem's variables in
+reverse order, which makes the two tie rules coincide.
+
+Solved problems are frozen (their step is masked to zero) and compacted out
+of the batch every ``check_every`` steps.
+"""
+
+import contextlib
+
+import torch
+
+__all__ = ["BlockRows", "SMOState", "calculate_rho", "cpu_threads", "dual_objective", "solve"]
+
+TAU = 1e-12  # LIBSVM's replacement for a non-positive curvature
+
+
+class BlockRows:
+    """Kernel rows from a per-problem block ``K[b] (m, m)`` (used on working sets)."""
+
+    def __init__(self, K):
+        self.K = K
+
+    def rows(self, index):
+        """Rows ``K[b, index[b], :]`` as float64, shape (B, m)."""
+        arange = torch.arange(self.K.shape[0], device=self.K.device)
+        return self.K[arange, index].to(torch.float64)
+
+    def subset(self, keep):
+        return BlockRows(self.K[keep])
+
+
+class SMOState:
+    """Variables of a batch of dual problems (all tensors have a leading batch axis)."""
+
+    def __init__(self, y, C, qd, eps, alpha=None, v=None):
+        self.y, self.C, self.qd = y, C, qd
+        self.alpha = torch.zeros_like(C) if alpha is None else alpha
+        self.v = -y.clone() if v is None else v  # G = -e at alpha = 0
+        self.up = _in_up(self.y, self.alpha, self.C)
+        self.low = _in_low(self.y, self.alpha, self.C)
+        batch = y.shape[0]
+        self.done = torch.zeros(batch, dtype=torch.bool, device=y.device)
+        self.n_iter = torch.zeros(batch, dtype=torch.int64, device=y.device)
+        self.hit_max_iter = torch.zeros(batch, dtype=torch.bool, device=y.device)
+        self.eps = torch.as_tensor(eps, dtype=torch.float64, device=y.device).expand(batch).clone()
+
+    _FIELDS = ("y", "C", "qd", "alpha", "v", "up", "low", "done", "n_iter", "hit_max_iter", "eps")
+
+    def subset(self, keep):
+        """A new state holding problems ``keep`` (a 1-D index tensor)."""
+        new = SMOState.__new__(SMOState)
+        for name in self._FIELDS:
+            setattr(new, name, getattr(self, name)[keep])
+        return new
+
+    def write_back(self, other, where):
+        """Copy every field of ``other`` into problems ``where`` of ``self``."""
+        for name in self._FIELDS:
+            getattr(self, name)[where] = getattr(other, name)
+
+
+def _in_up(y, alpha, C):
+    return ((y > 0) & (alpha < C)) | ((y < 0) & (alpha > 0))
+
+
+def _in_low(y, alpha, C):
+    return ((y > 0) & (alpha > 0)) | ((y < 0) & (alpha < C))
+
+
+def _select_i(state):
+    """LIBSVM's first index: the maximal violator ``argmax_{I_up} -y G``."""
+    score = torch.where(state.up, -state.v, -torch.inf)
+    return score.max(dim=1)
+
+
+def _select_j(state, i, gmax, K_i):
+    """LIBSVM's second-order choice of ``j``; also the stopping quantity ``Gmax2``."""
+    qd_i = state.qd.gather(1, i[:, None])
+    grad_diff = gmax[:, None] + state.v
+    quad = qd_i + state.qd - 2.0 * K_i
+    quad = torch.where(quad > 0, quad, TAU)
+    candidate = state.low & (grad_diff > 0)
+    obj = torch.where(candidate, -(grad_diff * grad_diff) / quad, torch.inf)
+    obj_min, j = obj.min(dim=1)
+    gmax2 = torch.where(state.low, state.v, -torch.inf).amax(dim=1)
+    return j, gmax2, torch.isinf(obj_min)
+
+
+def _gather(t, index):
+    return t.gather(1, index[:, None]).squeeze(1)
+
+
+def _step(state, i, j, K_i, K_j):
+    """LIBSVM's two-variable update, clipped to the box, then the gradient update."""
+    y_i, y_j = _gather(state.y, i), _gather(state.y, j)
+    a_i, a_j = _gather(state.alpha, i), _gather(state.alpha, j)
+    C_i, C_j = _gather(state.C, i), _gather(state.C, j)
+    quad = _gather(state.qd, i) + _gather(state.qd, j) - 2.0 * _gather(K_i, j)
+    quad = torch.where(quad > 0, quad, TAU)
+    # Move a_i by +y_i t and a_j by -y_j t, t >= 0 (LIBSVM's delta up to sign).
+    t = (_gather(state.v, j) - _gather(state.v, i)) / quad
+    room_i = torch.where(y_i > 0, C_i - a_i, a_i)
+    room_j = torch.where(y_j > 0, a_j, C_j - a_j)
+    t = torch.minimum(t, torch.minimum(room_i, room_j))
+    t = torch.where(state.done, 0.0, t)
+    new_i = torch.where(t >= room_i, torch.where(y_i > 0, C_i, 0.0), a_i + y_i * t)
+    new_j = torch.where(t >= room_j, torch.where(y_j > 0, 0.0, C_j), a_j - y_j * t)
+    new_i = torch.where(state.done, a_i, new_i)
+    new_j = torch.where(state.done, a_j, new_j)
+    coef_i = (y_i * (new_i - a_i))[:, None]
+    coef_j = (y_j * (new_j - a_j))[:, None]
+    state.v += (K_i * coef_i).addcmul_(K_j, coef_j)
+    for index, value, y_t, C_t in ((i, new_i, y_i, C_i), (j, new_j, y_j, C_j)):
+        state.alpha.scatter_(1, index[:, None], value[:, None])
+        up = ((y_t > 0) & (value < C_t)) | ((y_t < 0) & (value > 0))
+        low = ((y_t > 0) & (value > 0)) | ((y_t < 0) & (value < C_t))
+        state.up.scatter_(1, index[:, None], up[:, None])
+        state.low.scatter_(1, index[:, None], low[:, None])
+
+
+def _iterate(state, source, max_iter):
+    """One SMO step for every unfinished problem; marks the finished ones ``done``."""
+    gmax, i = _select_i(state)
+    K_i = source.rows(i)
+    j, gmax2, no_j = _select_j(state, i, gmax, K_i)
+    state.done |= (gmax + gmax2 < state.eps) | no_j
+    hit = ~state.done & (state.n_iter >= max_iter)
+    state.hit_max_iter |= hit
+    state.done |= hit
+    _step(state, i, j, K_i, source.rows(j))
+    state.n_iter += (~state.done).to(torch.int64)
+
+
+def solve(state, source, max_iter, check_every=32):
+    """Run lockstep SMO until every problem meets LIBSVM's stopping rule or ``max_iter``.
+
+    Parameters
+    ----------
+    state : SMOState
+        Problems to solve (each with its own stopping threshold ``state.eps``,
+        LIBSVM's ``eps``), modified in place.
+    source : object with ``rows(index)`` and ``subset(keep)``
+        Where kernel rows come from.
+    max_iter : int
+        Most updates per problem.
+    check_every : int
+        Steps between checks for finished problems (each check syncs the device).
+
+    Returns
+    -------
+    SMOState
+        ``state``, every problem finished.
+    """
+    with cpu_threads(1, state.y.device):
+        return _solve(state, source, max_iter, check_every)
+
+
+@contextlib.contextmanager
+def cpu_threads(n_threads, device):
+    """Run the block with ``n_threads`` torch CPU threads (no-op on other devices).
+
+    An SMO step is a few dozen operations on small tensors; spreading each
+    over several OpenMP threads only adds synchronisation (measured 0.24 s on
+    one thread against 1.4-7.7 s on two busy cores for the same fit).
+    """
+    previous = torch.get_num_threads()
+    if device.type == "cpu":
+        torch.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _solve(state, source, max_iter, check_every):
+    active = torch.arange(state.y.shape[0], device=state.y.device)
+    work, work_source = state, source
+    while True:
+        for _ in range(check_every):
+            _iterate(work, source=work_source, max_iter=max_iter)
+        finished = work.done
+        if bool(finished.all()):
+            break
+        if bool(finished.any()):
+            state.write_back(work.subset(finished), active[finished])
+            keep = (~finished).nonzero().squeeze(1)
+            work, work_source, active = work.subset(keep), work_source.subset(keep), active[keep]
+    if work is not state:
+        state.write_back(work, active)
+    return state
+
+
+def calculate_rho(state, valid):
+    """LIBSVM's ``calculate_rho``: mean of ``y G`` over free variables, else the bound midpoint."""
+    upper = valid & (state.alpha >= state.C)
+    lower = valid & ~upper & (state.alpha <= 0)
+    free = valid & ~upper & ~lower
+    pos, neg = state.y > 0, state.y < 0
+    ub_mask = (upper & neg) | (lower & pos)
+    lb_mask = (upper & pos) | (lower & neg)
+    ub = torch.where(ub_mask, state.v, torch.inf).amin(dim=1)
+    lb = torch.where(lb_mask, state.v, -torch.inf).amax(dim=1)
+    n_free = free.sum(dim=1)
+    sum_free = torch.where(free, state.v, 0.0).sum(dim=1)
+    return torch.where(n_free > 0, sum_free / n_free.clamp(min=1), (ub + lb) / 2)
+
+
+def dual_objective(state):
+    """LIBSVM's reported objective ``sum_t a_t (G_t - 1) / 2`` for each problem."""
+    G = state.y * state.v
+    return 0.5 * (state.alpha * (G - 1.0)).sum(dim=1)
