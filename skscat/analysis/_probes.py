@@ -110,37 +110,46 @@ def layer_representations(model, X, layers, *, spatial="mean", batch_size=256, d
     return {name: np.concatenate(chunks[name]) for name in layers}
 
 
-def scattering_order_representations(transformer, X, *, orders=None, spatial="mean"):
+def scattering_order_representations(transformer, X, *, orders=None, spatial="mean", n_channels=None):
     """Split a fitted scattering transformer's output by scattering order.
 
     Parameters
     ----------
     transformer : fitted ScatteringTransformer-like
-        Needs ``transform(X)`` returning the coefficients flattened as
-        ``(n, [C,] n_paths, H', W')`` (or with ``pooling="mean"``,
-        ``(n, [C,] n_paths)``), and ``paths_``, the path table (a mapping or
-        DataFrame with an ``order`` column, one row per path).
+        Needs ``transform(X)`` returning the coefficients flattened from
+        ``(n, C, n_paths, H', W')`` (or ``(n, C, n_paths)`` after pooling),
+        and a path table ``paths_`` (a mapping or DataFrame with an
+        ``order`` column, one row per path).
     X : array-like
         Inputs accepted by ``transformer.transform``.
     orders : sequence of int, default=None
         Orders to return; ``None`` returns every order in the table.
     spatial : {"mean", None}, default="mean"
         Average the spatial positions, or keep them.
+    n_channels : int, default=None
+        Number ``C`` of input channels transformed separately; ``None`` reads
+        ``transformer.n_channels_``, or the first entry of a 3-D
+        ``transformer.shape``, and otherwise assumes 1.
 
     Returns
     -------
     dict of str to ndarray
         ``{"order0": ..., "order1": ..., "order2": ...}``, each of shape
         ``(n, C * n_paths_of_that_order)`` (times ``H' W'`` with
-        ``spatial=None``), channels first then paths.
+        ``spatial=None``), channels first, then paths.
     """
     if spatial not in _SPATIAL:
         raise ValueError(f"spatial={spatial!r} is not an option; use 'mean' or None.")
     order = np.asarray(_paths_of(transformer)["order"])
     coeffs = np.asarray(transformer.transform(X))
     n, n_paths = coeffs.shape[0], order.shape[0]
-    grid = _grid_size(coeffs.shape[1], n_paths)
-    coeffs = coeffs.reshape(n, -1, n_paths, grid)
+    channels = _n_channels(transformer) if n_channels is None else int(n_channels)
+    if coeffs.shape[1] % (channels * n_paths):
+        raise ValueError(
+            f"transform gives {coeffs.shape[1]} features, not a multiple of n_channels * n_paths = "
+            f"{channels} * {n_paths}; pass the right n_channels."
+        )
+    coeffs = coeffs.reshape(n, channels, n_paths, -1)
     orders = sorted(set(order.tolist())) if orders is None else list(orders)
     result = {}
     for o in orders:
@@ -255,8 +264,9 @@ def _paths_of(transformer):
     )
 
 
-def _grid_size(n_features, n_paths):
-    for channels in (1, 3, 2, 4):
-        if n_features % (channels * n_paths) == 0:
-            return n_features // (channels * n_paths)
-    raise ValueError(f"{n_features} output features are not a multiple of the {n_paths} paths.")
+def _n_channels(transformer):
+    channels = getattr(transformer, "n_channels_", None)
+    if channels is not None:
+        return int(channels)
+    shape = getattr(transformer, "shape", None)
+    return int(shape[0]) if shape is not None and len(shape) == 3 else 1

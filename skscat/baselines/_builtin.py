@@ -61,8 +61,13 @@ def scattering_svm_pipeline(scattering, config, *, C=50.0):
         ("scattering", CachedTransformer(scattering, memory=config.memory)),
         ("log", FunctionTransformer(log_features)),
         ("scale", StandardScaler()),
-        ("svm", MeanNormGaussianSVC(C=C, device=config.device)),
+        ("svm", _svm(config, C)),
     ])
+
+
+def _svm(config, C):
+    # float32 kernel products: twice as fast on CPU, kernel values within ~1e-6 (see MeanNormGaussianSVC)
+    return MeanNormGaussianSVC(C=C, device=config.device, kernel_dtype="float32", verbose=config.verbose)
 
 
 def _scattering_params(config):
@@ -83,7 +88,7 @@ def _build_pixels(config):
     return Pipeline([
         ("flatten", FunctionTransformer(flatten_images)),
         ("scale", StandardScaler()),
-        ("svm", MeanNormGaussianSVC(device=config.device)),
+        ("svm", _svm(config, 50.0)),
     ])
 
 

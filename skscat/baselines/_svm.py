@@ -14,6 +14,7 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.svm import SVC
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+from tqdm.auto import tqdm
 
 from skscat.utils import batch_slices, resolve_device
 from skscat.utils._sklearn import Interval, StrOptions, _fit_context
@@ -21,7 +22,7 @@ from skscat.utils._sklearn import Interval, StrOptions, _fit_context
 __all__ = ["MeanNormGaussianSVC", "gaussian_kernel"]
 
 
-def gaussian_kernel(A, B, gamma, *, center=None, device="cpu", batch_size=2048, dtype="float64"):
+def gaussian_kernel(A, B, gamma, *, center=None, device="cpu", batch_size=2048, dtype="float64", verbose=False):
     """exp(-gamma |a - b|^2) for all rows of ``A`` and ``B``, as a float64 array.
 
     Distances are computed as |a|^2 + |b|^2 - 2 a.b after subtracting
@@ -41,6 +42,8 @@ def gaussian_kernel(A, B, gamma, *, center=None, device="cpu", batch_size=2048, 
         Rows of ``A`` per block; memory is O(batch_size * (d + n_b)).
     dtype : {"float64", "float32"}, default="float64"
         Precision of the dot products (the output is float64 either way).
+    verbose : bool, default=False
+        Progress bar over row blocks.
 
     Returns
     -------
@@ -52,7 +55,7 @@ def gaussian_kernel(A, B, gamma, *, center=None, device="cpu", batch_size=2048, 
     b = torch.as_tensor(np.asarray(B - center, dtype=dtype), device=device)
     b_sq = (b * b).sum(1)
     out = np.empty((len(A), len(B)), dtype=np.float64)
-    for rows in batch_slices(len(A), batch_size):
+    for rows in batch_slices(len(A), batch_size, verbose=verbose, desc="Gaussian kernel"):
         a = torch.as_tensor(np.asarray(A[rows] - center, dtype=dtype), device=device)
         dist = ((a * a).sum(1)[:, None] + b_sq[None, :] - 2.0 * (a @ b.T)).clamp_min_(0)
         out[rows] = torch.exp(-gamma * dist.double()).cpu().numpy()
@@ -87,6 +90,8 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
         the cost on CPU and changes kernel values by ~1e-6.
     tol : float, default=1e-3
         Stopping tolerance of the binary solvers.
+    verbose : bool, default=False
+        Progress bars (kernel blocks, binary problems).
 
     Attributes
     ----------
@@ -125,10 +130,11 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "kernel_dtype": [StrOptions({"float64", "float32"})],
         "tol": [Interval(numbers.Real, 0, None, closed="neither")],
+        "verbose": ["verbose"],
     }
 
     def __init__(self, *, C=50.0, sigma="mean_norm", solver="auto", device="cpu", batch_size=2048,
-                 kernel_dtype="float64", tol=1e-3):
+                 kernel_dtype="float64", tol=1e-3, verbose=False):
         self.C = C
         self.sigma = sigma
         self.solver = solver
@@ -136,6 +142,7 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
         self.batch_size = batch_size
         self.kernel_dtype = kernel_dtype
         self.tol = tol
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -194,11 +201,12 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
 
     def _problems(self):
         # Two classes: one binary problem (class 1 against class 0) suffices.
-        return [1] if len(self.classes_) == 2 else range(len(self.classes_))
+        problems = [1] if len(self.classes_) == 2 else range(len(self.classes_))
+        return tqdm(problems, desc="one-vs-all SVMs", disable=not self.verbose)
 
     def _kernel(self, A, B):
         return gaussian_kernel(A, B, self.gamma_, center=self.center_, device=self.device,
-                               batch_size=self.batch_size, dtype=self.kernel_dtype)
+                               batch_size=self.batch_size, dtype=self.kernel_dtype, verbose=self.verbose)
 
     def _fit_binary(self, kernel, positive):
         svc = SVC(C=self.C, kernel="precomputed", tol=self.tol).fit(kernel, positive)

@@ -21,7 +21,7 @@ import torch
 
 from ._kernels import kernel_block, kernel_diag, squared_norms
 from ._ovo import SolveResult
-from ._smo import BlockRows, SMOState, _in_low, _in_up, cpu_threads, solve
+from ._smo import BlockRows, SMOState, _not_low, _not_up, cpu_threads, solve
 
 __all__ = ["solve_decomposed", "working_set_size"]
 
@@ -37,9 +37,8 @@ def working_set_size(budget_bytes, n_pairs, size, largest):
 
 
 def _global_gap(state):
-    gmax = torch.where(state.up, -state.v, -torch.inf).amax(dim=1)
-    gmax2 = torch.where(state.low, state.v, -torch.inf).amax(dim=1)
-    return gmax + gmax2
+    gmax = -state.v.masked_fill(state.not_up, torch.inf).amin(dim=1)
+    return (state.v + gmax[:, None]).masked_fill_(state.not_low, -torch.inf).amax(dim=1)
 
 
 def _ranks(score):
@@ -51,8 +50,8 @@ def _ranks(score):
 
 def _select_working_set(state, q):
     """The ``q`` positions that come first when alternating ``I_up`` and ``I_low`` violators."""
-    rank_up = _ranks(torch.where(state.up, -state.v, -torch.inf))
-    rank_low = _ranks(torch.where(state.low, state.v, -torch.inf))
+    rank_up = _ranks((-state.v).masked_fill_(state.not_up, -torch.inf))
+    rank_low = _ranks(state.v.masked_fill(state.not_low, -torch.inf))
     priority = torch.minimum(rank_up, rank_low)
     return priority.topk(q, dim=1, largest=False, sorted=False).indices
 
@@ -117,8 +116,8 @@ def _apply(state, ws, block, active, coef, alpha_new, n_iter):
         if moved.numel():
             rows = block[p, moved].to(torch.float64)
             state.v[p] += coef[row, moved] @ rows
-    state.up = _in_up(state.y, state.alpha, state.C)
-    state.low = _in_low(state.y, state.alpha, state.C)
+    state.not_up = _not_up(state.y, state.alpha, state.C)
+    state.not_low = _not_low(state.y, state.alpha, state.C)
 
 
 def solve_decomposed(X, layout, C_rows, kernel, gamma, tol, max_iter, check_every, budget_bytes, largest):

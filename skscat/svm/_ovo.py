@@ -63,8 +63,8 @@ class FullRows:
         self.K, self.gidx = K, gidx
 
     def rows(self, index):
-        rows = self.gidx.gather(1, index[:, None]).squeeze(1)
-        return self.K.index_select(0, rows).gather(1, self.gidx).to(torch.float64)
+        rows = self.gidx.gather(1, index[:, None])
+        return self.K[rows, self.gidx]
 
     def subset(self, keep):
         return FullRows(self.K, self.gidx[keep])

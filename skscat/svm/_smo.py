@@ -36,9 +36,9 @@ class BlockRows:
         self.K = K
 
     def rows(self, index):
-        """Rows ``K[b, index[b], :]`` as float64, shape (B, m)."""
+        """Rows ``K[b, index[b], :]``, shape (B, m), in the block's dtype."""
         arange = torch.arange(self.K.shape[0], device=self.K.device)
-        return self.K[arange, index].to(torch.float64)
+        return self.K[arange, index]
 
     def subset(self, keep):
         return BlockRows(self.K[keep])
@@ -51,15 +51,15 @@ class SMOState:
         self.y, self.C, self.qd = y, C, qd
         self.alpha = torch.zeros_like(C) if alpha is None else alpha
         self.v = -y.clone() if v is None else v  # G = -e at alpha = 0
-        self.up = _in_up(self.y, self.alpha, self.C)
-        self.low = _in_low(self.y, self.alpha, self.C)
+        self.not_up = _not_up(self.y, self.alpha, self.C)
+        self.not_low = _not_low(self.y, self.alpha, self.C)
         batch = y.shape[0]
         self.done = torch.zeros(batch, dtype=torch.bool, device=y.device)
         self.n_iter = torch.zeros(batch, dtype=torch.int64, device=y.device)
         self.hit_max_iter = torch.zeros(batch, dtype=torch.bool, device=y.device)
         self.eps = torch.as_tensor(eps, dtype=torch.float64, device=y.device).expand(batch).clone()
 
-    _FIELDS = ("y", "C", "qd", "alpha", "v", "up", "low", "done", "n_iter", "hit_max_iter", "eps")
+    _FIELDS = ("y", "C", "qd", "alpha", "v", "not_up", "not_low", "done", "n_iter", "hit_max_iter", "eps")
 
     def subset(self, keep):
         """A new state holding problems ``keep`` (a 1-D index tensor)."""
@@ -74,75 +74,68 @@ class SMOState:
             getattr(self, name)[where] = getattr(other, name)
 
 
-def _in_up(y, alpha, C):
-    return ((y > 0) & (alpha < C)) | ((y < 0) & (alpha > 0))
+def _not_up(y, alpha, C):
+    """Outside LIBSVM's ``I_up`` (padding included): cannot move towards ``y``."""
+    return ~(((y > 0) & (alpha < C)) | ((y < 0) & (alpha > 0)))
 
 
-def _in_low(y, alpha, C):
-    return ((y > 0) & (alpha > 0)) | ((y < 0) & (alpha < C))
+def _not_low(y, alpha, C):
+    """Outside LIBSVM's ``I_low`` (padding included): cannot move against ``y``."""
+    return ~(((y > 0) & (alpha > 0)) | ((y < 0) & (alpha < C)))
 
 
 def _select_i(state):
-    """LIBSVM's first index: the maximal violator ``argmax_{I_up} -y G``."""
-    score = torch.where(state.up, -state.v, -torch.inf)
-    return score.max(dim=1)
+    """LIBSVM's first index: the maximal violator ``argmax_{I_up} -y G`` (returns ``Gmax``, ``i``)."""
+    v_min, i = state.v.masked_fill(state.not_up, torch.inf).min(dim=1)
+    return -v_min, i
 
 
 def _select_j(state, i, gmax, K_i):
-    """LIBSVM's second-order choice of ``j``; also the stopping quantity ``Gmax2``."""
-    qd_i = state.qd.gather(1, i[:, None])
-    grad_diff = gmax[:, None] + state.v
-    quad = qd_i + state.qd - 2.0 * K_i
-    quad = torch.where(quad > 0, quad, TAU)
-    candidate = state.low & (grad_diff > 0)
-    obj = torch.where(candidate, -(grad_diff * grad_diff) / quad, torch.inf)
-    obj_min, j = obj.min(dim=1)
-    gmax2 = torch.where(state.low, state.v, -torch.inf).amax(dim=1)
-    return j, gmax2, torch.isinf(obj_min)
+    """LIBSVM's second-order choice of ``j`` among ``I_low``; also ``Gmax + Gmax2``.
+
+    Maximises ``grad_diff^2 / quad`` over ``grad_diff = Gmax + y_j G_j > 0``
+    (LIBSVM minimises its negative); non-candidates score 0, so the argmax
+    is a candidate whenever one exists (``gap > 0``).
+    """
+    grad_diff = (state.v + gmax[:, None]).masked_fill_(state.not_low, -torch.inf)
+    gap = grad_diff.amax(dim=1)
+    quad = (state.qd + state.qd.gather(1, i[:, None])).sub_(K_i, alpha=2.0).clamp_(min=TAU)
+    grad_diff.clamp_(min=0.0)
+    j = (grad_diff.square_() / quad).argmax(dim=1)
+    return j, gap
 
 
-def _gather(t, index):
-    return t.gather(1, index[:, None]).squeeze(1)
-
-
-def _step(state, i, j, K_i, K_j):
+def _step(state, ij, K_i, K_j):
     """LIBSVM's two-variable update, clipped to the box, then the gradient update."""
-    y_i, y_j = _gather(state.y, i), _gather(state.y, j)
-    a_i, a_j = _gather(state.alpha, i), _gather(state.alpha, j)
-    C_i, C_j = _gather(state.C, i), _gather(state.C, j)
-    quad = _gather(state.qd, i) + _gather(state.qd, j) - 2.0 * _gather(K_i, j)
-    quad = torch.where(quad > 0, quad, TAU)
-    # Move a_i by +y_i t and a_j by -y_j t, t >= 0 (LIBSVM's delta up to sign).
-    t = (_gather(state.v, j) - _gather(state.v, i)) / quad
+    (y_i, y_j), (a_i, a_j), (C_i, C_j), (qd_i, qd_j), (v_i, v_j) = (
+        t.gather(1, ij).unbind(1) for t in (state.y, state.alpha, state.C, state.qd, state.v)
+    )
+    quad = (qd_i + qd_j - 2.0 * K_i.gather(1, ij[:, 1:]).squeeze(1)).clamp(min=TAU)
+    # Move a_i by +y_i t and a_j by -y_j t with t >= 0 (LIBSVM's delta up to sign).
     room_i = torch.where(y_i > 0, C_i - a_i, a_i)
     room_j = torch.where(y_j > 0, a_j, C_j - a_j)
-    t = torch.minimum(t, torch.minimum(room_i, room_j))
-    t = torch.where(state.done, 0.0, t)
+    t = torch.minimum((v_j - v_i) / quad, torch.minimum(room_i, room_j)).masked_fill_(state.done, 0.0)
     new_i = torch.where(t >= room_i, torch.where(y_i > 0, C_i, 0.0), a_i + y_i * t)
     new_j = torch.where(t >= room_j, torch.where(y_j > 0, 0.0, C_j), a_j - y_j * t)
-    new_i = torch.where(state.done, a_i, new_i)
-    new_j = torch.where(state.done, a_j, new_j)
-    coef_i = (y_i * (new_i - a_i))[:, None]
-    coef_j = (y_j * (new_j - a_j))[:, None]
-    state.v += (K_i * coef_i).addcmul_(K_j, coef_j)
-    for index, value, y_t, C_t in ((i, new_i, y_i, C_i), (j, new_j, y_j, C_j)):
-        state.alpha.scatter_(1, index[:, None], value[:, None])
-        up = ((y_t > 0) & (value < C_t)) | ((y_t < 0) & (value > 0))
-        low = ((y_t > 0) & (value > 0)) | ((y_t < 0) & (value < C_t))
-        state.up.scatter_(1, index[:, None], up[:, None])
-        state.low.scatter_(1, index[:, None], low[:, None])
+    new = torch.where(state.done[:, None], torch.stack([a_i, a_j], 1), torch.stack([new_i, new_j], 1))
+    coef = state.y.gather(1, ij) * (new - torch.stack([a_i, a_j], 1))
+    state.v.addcmul_(K_i, coef[:, :1]).addcmul_(K_j, coef[:, 1:])
+    state.alpha.scatter_(1, ij, new)
+    y_ij, C_ij = state.y.gather(1, ij), state.C.gather(1, ij)
+    state.not_up.scatter_(1, ij, _not_up(y_ij, new, C_ij))
+    state.not_low.scatter_(1, ij, _not_low(y_ij, new, C_ij))
 
 
 def _iterate(state, source, max_iter):
     """One SMO step for every unfinished problem; marks the finished ones ``done``."""
     gmax, i = _select_i(state)
     K_i = source.rows(i)
-    j, gmax2, no_j = _select_j(state, i, gmax, K_i)
-    state.done |= (gmax + gmax2 < state.eps) | no_j
+    j, gap = _select_j(state, i, gmax, K_i)
+    state.done |= gap < state.eps  # also when I_up or I_low is empty (gap = -inf)
     hit = ~state.done & (state.n_iter >= max_iter)
     state.hit_max_iter |= hit
     state.done |= hit
-    _step(state, i, j, K_i, source.rows(j))
+    _step(state, torch.stack([i, j], 1), K_i, source.rows(j))
     state.n_iter += (~state.done).to(torch.int64)
 
 

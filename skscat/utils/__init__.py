@@ -2,10 +2,13 @@
 
 from ._batching import batch_slices
 from ._device import DEVICE_HELP, resolve_device
+from ._images import as_images, infer_image_shape
 from ._io import atomic_path, atomic_write_bytes, atomic_write_text
 
 __all__ = [
     "DEVICE_HELP",
+    "as_images",
+    "infer_image_shape",
     "atomic_path",
     "atomic_write_bytes",
     "atomic_write_text",

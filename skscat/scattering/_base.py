@@ -1,0 +1,179 @@
+"""What every scattering transformer shares: input handling, batching, devices, feature names."""
+
+import warnings
+from numbers import Integral
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..utils import as_images, batch_slices, infer_image_shape, resolve_device
+from ..utils._sklearn import Interval, StrOptions, _fit_context
+from ._paths import path_names
+
+__all__ = ["BaseScatteringTransformer"]
+
+
+def _split_images(X):
+    """Flatten image-shaped input to rows; return the rows and the image shape (or None)."""
+    ndim = getattr(X, "ndim", None)
+    if ndim is None:
+        X = np.asarray(X)
+        ndim = X.ndim
+    if ndim > 4:
+        raise ValueError(f"X has {ndim} dimensions; expected (n, C*H*W), (n, H, W) or (n, C, H, W).")
+    if ndim < 3:
+        return X, None
+    X = np.asarray(X)
+    image_shape = (1, *X.shape[1:]) if ndim == 3 else tuple(X.shape[1:])
+    return X.reshape(X.shape[0], int(np.prod(image_shape))), image_shape
+
+
+class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
+    """Scikit-learn plumbing shared by the scattering transformers.
+
+    Subclasses say which torch module to build for an image size
+    (``_build_module``), check their own parameters against that size
+    (``_check_image_size``) and describe their channels (``_path_table``).
+    Everything else - input validation, flat or image-shaped input, batches,
+    devices, pooling, pickling and feature names - lives here.
+    """
+
+    _parameter_constraints = {
+        "shape": ["array-like", None],
+        "pooling": [StrOptions({"mean"}), None],
+        "device": [str, torch.device],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "verbose": ["verbose"],
+    }
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the image shape and build the filters.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, C*H*W), (n_samples, H, W) or (n_samples, C, H, W)
+            Images. Flat rows need ``shape`` unless their length is a square
+            (one channel) or three times a square (three channels).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted transformer.
+        """
+        rows, image_shape = _split_images(X)
+        rows = validate_data(self, rows, reset=True, dtype=[np.float64, np.float32])
+        images = rows if image_shape is None else rows.reshape(-1, *image_shape)
+        self.image_shape_ = infer_image_shape(images, self.shape)
+        self._check_image_size(self.image_shape_[1:])
+        device = resolve_device(self.device)
+        self._module = self._build_module(self.image_shape_[1:]).to(device)
+        self.paths_ = self._path_table()
+        self.n_paths_ = len(self.paths_["order"])
+        self.output_shape_ = () if self.pooling == "mean" else tuple(self._module.output_shape)
+        return self
+
+    def transform(self, X):
+        """Scattering coefficients of each image, one row per image.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, C*H*W), (n_samples, H, W) or (n_samples, C, H, W)
+            Images of the shape seen in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features_out)
+            The row-major flattening of (C, n_paths, H', W') (or (C, n_paths)
+            with ``pooling="mean"``), in the input's float dtype.
+        """
+        check_is_fitted(self)
+        rows = self._validate_rows(X)
+        images = as_images(rows, self.image_shape_)
+        module, device = self._runtime_module()
+        out = np.empty((len(images), self._n_features_out), dtype=rows.dtype)
+        desc = type(self).__name__
+        for batch in batch_slices(len(images), self.batch_size, verbose=self.verbose, desc=desc):
+            out[batch] = self._transform_batch(module, images[batch], device)
+        return out
+
+    def _validate_rows(self, X):
+        rows, image_shape = _split_images(X)
+        if image_shape is not None and image_shape != self.image_shape_:
+            raise ValueError(f"X holds images of shape (C, H, W) = {image_shape}, but {type(self).__name__} was "
+                             f"fitted on images of shape {self.image_shape_}. Refit on these images.")
+        n_features = rows.shape[1] if getattr(rows, "ndim", 0) == 2 else None
+        if n_features is not None and n_features != self.n_features_in_:
+            raise ValueError(f"X has {n_features} features, but {type(self).__name__} is expecting "
+                             f"{self.n_features_in_} features as input (images of shape (C, H, W) = "
+                             f"{self.image_shape_}, flattened). Refit on these images or pass images of that shape.")
+        return validate_data(self, rows, reset=False, dtype=[np.float64, np.float32])
+
+    def _transform_batch(self, module, images, device):
+        batch = torch.from_numpy(np.ascontiguousarray(images)).to(device)
+        with torch.no_grad():
+            coefficients = module(batch)
+            if self.pooling == "mean":
+                coefficients = coefficients.mean(dim=(-2, -1))
+        return coefficients.reshape(len(images), -1).cpu().numpy()
+
+    @property
+    def _n_features_out(self):
+        return self.image_shape_[0] * self.n_paths_ * int(np.prod(self.output_shape_))
+
+    def _runtime_module(self):
+        """The cached torch module on this process's device, rebuilt after unpickling."""
+        device = self._runtime_device()
+        module = getattr(self, "_module", None)
+        if module is None:
+            module = self._build_module(self.image_shape_[1:])
+        self._module = module.to(device)
+        return self._module, device
+
+    def _runtime_device(self):
+        try:
+            return resolve_device(self.device)
+        except ValueError:
+            # A transformer fitted on a GPU machine and loaded on a CPU-only one still runs.
+            warnings.warn(f"device={self.device!r} is not available here; running on the CPU. "
+                          "Set device='cpu' or device='auto' to silence this warning.", RuntimeWarning)
+            return torch.device("cpu")
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output columns: channel, scattering path and, without pooling, position.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Ignored except for its length, which must match the input.
+
+        Returns
+        -------
+        ndarray of str
+            E.g. ``c0_S2_j0_t3_j1_t5_y2_x1``: colour channel 0, the
+            second-order path (j1=0, theta1=3, j2=1, theta2=5), row 2, column 1.
+        """
+        check_is_fitted(self)
+        if input_features is not None and len(input_features) != self.n_features_in_:
+            raise ValueError(f"input_features has {len(input_features)} names; expected {self.n_features_in_}.")
+        paths = path_names(self.paths_)
+        positions = [f"_y{y}_x{x}" for y in range(self.output_shape_[0]) for x in range(self.output_shape_[1])] \
+            if self.output_shape_ else [""]
+        names = [f"c{c}_{path}{pos}" for c in range(self.image_shape_[0]) for path in paths for pos in positions]
+        return np.asarray(names, dtype=object)
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        # The torch module (filters on some device) is a cache: rebuilt where the object is loaded.
+        state.pop("_module", None)
+        return state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
