@@ -10,8 +10,6 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 DATA_DIR = SHARED / "data"
 REFERENCE_DIR = SHARED / "reference"
 
-DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-
 
 def _need(path):
     """Return ``path``; skip locally, fail in CI when it is missing."""
