@@ -147,6 +147,8 @@ class ScatResNet10(nn.Module):
         Scattering scales (see :class:`ScatResNet10J4` for J=4).
     L : int, default=8
         Scattering orientations.
+    precomputed : bool, default=False
+        Input is already scattering coefficients (see :class:`ScatteringFrontEnd`).
 
     Attributes
     ----------
@@ -162,9 +164,9 @@ class ScatResNet10(nn.Module):
     torch.Size([2, 5])
     """
 
-    def __init__(self, *, in_shape, n_classes, width=256, J=3, L=8):
+    def __init__(self, *, in_shape, n_classes, width=256, J=3, L=8, precomputed=False):
         super().__init__()
-        self.front_end = ScatteringFrontEnd(in_shape, J, L)
+        self.front_end = ScatteringFrontEnd(in_shape, J, L, precomputed)
         groups = [(width, 2, 1), (2 * width, 2, 2)]
         self.trunk = residual_trunk(self.front_end.n_channels, width, groups, n_classes)
 
@@ -178,8 +180,8 @@ class ScatResNet10J4(ScatResNet10):
     Same parameters as :class:`ScatResNet10`, with ``J=4`` by default.
     """
 
-    def __init__(self, *, in_shape, n_classes, width=256, J=4, L=8):
-        super().__init__(in_shape=in_shape, n_classes=n_classes, width=width, J=J, L=L)
+    def __init__(self, *, in_shape, n_classes, width=256, J=4, L=8, precomputed=False):
+        super().__init__(in_shape=in_shape, n_classes=n_classes, width=width, J=J, L=L, precomputed=precomputed)
 
 
 def _dense(n_in, n_out):
@@ -259,6 +261,8 @@ class SharedLocalEncoder(nn.Module):
         Scattering scales.
     L : int, default=8
         Scattering orientations.
+    precomputed : bool, default=False
+        Input is already scattering coefficients (see :class:`ScatteringFrontEnd`).
 
     Attributes
     ----------
@@ -277,9 +281,10 @@ class SharedLocalEncoder(nn.Module):
     ((16, 387, 1, 1), torch.Size([2, 10]))
     """
 
-    def __init__(self, *, in_shape, n_classes, encoder_widths=(1024, 512, 128), fc_widths=(1024, 1024), J=4, L=8):
+    def __init__(self, *, in_shape, n_classes, encoder_widths=(1024, 512, 128), fc_widths=(1024, 1024), J=4, L=8,
+                 precomputed=False):
         super().__init__()
-        self.front_end = ScatteringFrontEnd(in_shape, J, L)
+        self.front_end = ScatteringFrontEnd(in_shape, J, L, precomputed)
         n_in, height, width = self.front_end.output_shape
         layers = []
         for n_out in encoder_widths:
