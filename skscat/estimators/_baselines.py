@@ -1,0 +1,48 @@
+"""The hybrid networks as named baselines of ``skscat-baselines``.
+
+Registered when :mod:`skscat.baselines` reads its plugins (it imports
+``skscat.estimators``). CPU-friendly recipes: widening factor 2, 30 epochs
+with cosine decay, the papers' augmentation; the published figures are the
+papers' full-width, 200-epoch ones.
+"""
+
+from ._cnn import TorchCNNClassifier
+
+__all__ = ["build_hybrid"]
+
+_PAPER = "Oyallon, Belilovsky & Zagoruyko, ICCV 2017 (research/papers.md section 2; docs/hybrid.md)"
+
+
+def build_hybrid(module, config, **module_params):
+    """A :class:`TorchCNNClassifier` for ``module`` set up from a ``BaselineConfig``."""
+    return TorchCNNClassifier(
+        module=module, max_epochs=30, lr_schedule="cosine", device=config.device,
+        random_state=config.random_state, verbose=config.verbose, **module_params,
+    )
+
+
+def _scat_wrn(config):
+    return build_hybrid("scat_wrn", config, module__width=2, module__J=config.J, module__L=config.L)
+
+
+def _wrn(config):
+    return build_hybrid("wrn", config, module__width=2)
+
+
+def _register():
+    try:
+        from ..baselines import Baseline, register_baseline
+    except ImportError:  # skscat.baselines is optional for the estimators
+        return
+    recipes = [
+        ("scat-wrn", _scat_wrn, "scattering (J from the data set) + BN + WRN-12-2 trunk, SGD 30 epochs, "
+         "cosine lr, crops + flips (TorchCNNClassifier)", {"cifar10": 93.0}),
+        ("wrn", _wrn, "end-to-end WRN-16-2, SGD 30 epochs, cosine lr, crops + flips (TorchCNNClassifier)",
+         {"cifar10": 96.0}),
+    ]
+    for name, build, description, published in recipes:
+        register_baseline(Baseline(name, build, description, published=published,
+                                   reference=_PAPER + "; published: full width (k=8), 200 epochs"), replace=True)
+
+
+_register()
