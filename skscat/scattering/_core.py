@@ -2,19 +2,37 @@
 
 Compared with kymatio's loop over paths, every orientation of a scale is
 handled by one broadcast product: U1 for all ``t1`` of a scale ``j1`` at once,
-U2 for all ``(t1, t2)`` of a pair ``(j1, j2)`` at once (in chunks of ``t1``
-that bound memory). Filters are real in Fourier, so a product with a complex
-spectrum is two real multiplies on a real view, not a complex multiply, and
-the periodization that follows is fused into it as a sum of block products.
+U2 for all ``(t1, t2)`` of a pair ``(j1, j2)`` at once. Filters are real in
+Fourier, so a product with a complex spectrum is two real multiplies on a real
+view, not a complex multiply, and the periodization that follows is fused into
+it as a sum of block products.
+
+The low-pass filter phi is a separable Gaussian, so averaging by phi and
+subsampling is ``A @ u @ B`` with two small real matrices: two batched matrix
+products in space instead of an FFT, a product, a fold and an inverse FFT (see
+:func:`separable_lowpass`). The images go through the cascade in chunks so
+that the intermediate spectra stay within a fixed memory budget, and every
+chunk writes its coefficients straight into the preallocated output.
 """
 
+import numpy as np
 import torch
 
-__all__ = ["scattering2d"]
+__all__ = ["scattering2d", "separable_lowpass"]
 
-# Order-2 products are split along t1 so that one chunk's complex spectra stay
-# below this many elements (about 64 MiB in complex64).
-_ORDER2_CHUNK_ELEMENTS = 2**23
+# The batch goes through the cascade in chunks whose largest intermediate
+# (complex spectra of all L orientations) holds about this many elements, and
+# order-2 products are split along t1 to stay below it too (2**20 complex64
+# elements: 8 MiB). Bounds peak memory; results do not depend on it.
+_CHUNK_ELEMENTS = 2**20
+
+# A low-pass filter is applied as a rank-1 (separable) operator when its
+# Fourier transform's second singular value is below this fraction of the
+# first. phi is an exact outer product before its float32 rounding, which
+# leaves a residual of ~3e-8 (under float32's resolution, 6e-8), so the
+# float32 computation uses the separable form; float64 keeps the exact
+# Fourier product, to reproduce kymatio's rounded filter to ~1e-15.
+_SEPARABLE_TOLERANCE = 1e-7
 
 
 def _filter_and_fold(spectrum, filters, k):
@@ -68,7 +86,89 @@ def _lowpass(spectrum, phi, k):
     return averaged[..., 1:-1, 1:-1]
 
 
-def scattering2d(x, phi, psi, J, max_order):
+def _fft2_real(u):
+    """Full 2D FFT of a real tensor: ``rfft2`` and the Hermitian-symmetric half.
+
+    ``torch.fft.fft2`` of a real tensor first copies it into a complex one and
+    runs a complex FFT; the real FFT plus the mirrored half costs about half.
+    """
+    N = u.shape[-1]
+    half = torch.fft.rfft2(u)
+    full = half.new_empty(u.shape)
+    full[..., : N // 2 + 1] = half
+    mirrored = half[..., 1 : N - N // 2]  # columns N - b for b = N // 2 + 1 .. N - 1, reversed below
+    full[..., :1, N // 2 + 1 :] = mirrored[..., :1, :].flip(-1).conj()
+    full[..., 1:, N // 2 + 1 :] = mirrored[..., 1:, :].flip((-2, -1)).conj()
+    return full
+
+
+def separable_lowpass(phi_hat, k):
+    """Factor "multiply by phi_hat, periodize by k, IFFT, crop" into two real matrices.
+
+    For a Fourier filter that is an outer product ``p q^T``, the low-pass
+    operator on real ``(M, N)`` maps is ``u -> rows @ u @ cols`` with ``rows``
+    the rows ``k, 2k, ..`` (cropped) of the circulant matrix of ``IFFT(p)``
+    (periodizing by k in Fourier is subsampling by k in space), likewise for
+    ``cols``.
+
+    Parameters
+    ----------
+    phi_hat : ndarray, shape (M, N)
+        Real Fourier filter.
+    k : int
+        Subsampling factor.
+
+    Returns
+    -------
+    tuple of ndarray or None
+        ``rows`` (M/k - 2, M) and ``cols`` (N, N/k - 2) in float64, or None when
+        the filter is not separable (to ``_SEPARABLE_TOLERANCE``) or its
+        circulants are not real.
+    """
+    phi_hat = np.asarray(phi_hat, dtype=np.float64)
+    u, s, vt = np.linalg.svd(phi_hat)
+    if len(s) > 1 and s[1] > _SEPARABLE_TOLERANCE * s[0]:
+        return None
+    factors = (np.sqrt(s[0]) * u[:, 0], np.sqrt(s[0]) * vt[0])
+    rows, cols = (_subsampled_circulant(f, k) for f in factors)
+    if rows is None or cols is None:
+        return None
+    return rows, cols.T
+
+
+def _subsampled_circulant(f_hat, k):
+    """Rows ``k * s`` (s = 1 .. M/k - 2) of the real circulant matrix ``v -> IFFT(f_hat * FFT(v))``."""
+    M = len(f_hat)
+    circulant = np.fft.ifft(f_hat[:, None] * np.fft.fft(np.eye(M), axis=0), axis=0)
+    if np.abs(circulant.imag).max() > _SEPARABLE_TOLERANCE * np.abs(circulant.real).max():
+        return None
+    return np.ascontiguousarray(circulant.real[k : M - k : k])
+
+
+class _Averaging:
+    """The low-pass step at every resolution: separable in space, or in Fourier.
+
+    ``separable[res]`` is ``(rows, cols)`` (see :func:`separable_lowpass`) or
+    None; ``phi[res]`` is the Fourier filter in :func:`_filter_and_fold`'s layout.
+    """
+
+    def __init__(self, phi, separable, J):
+        self.phi, self.separable, self.J = phi, separable, J
+
+    def in_space(self, res):
+        return self.separable is not None and self.separable[res] is not None
+
+    def __call__(self, res, u=None, spectrum=None):
+        """Average real maps ``u`` (or their ``spectrum``) at resolution ``res``."""
+        if self.in_space(res):
+            rows, cols = self.separable[res]
+            return torch.matmul(rows, torch.matmul(u, cols))
+        if spectrum is None:
+            spectrum = _fft2_real(u)
+        return _lowpass(spectrum, self.phi[res], 2 ** (self.J - res))
+
+
+def scattering2d(x, phi, psi, J, max_order, separable=None, chunk_elements=None):
     """Scattering coefficients of padded images.
 
     Parameters
@@ -86,38 +186,59 @@ def scattering2d(x, phi, psi, J, max_order):
         Number of scales.
     max_order : {1, 2}
         Highest order computed.
+    separable : list of (Tensor, Tensor) or None, default=None
+        For each resolution, the ``(rows, cols)`` matrices of
+        :func:`separable_lowpass` in ``x``'s dtype (or None at a resolution
+        that must use ``phi``); None averages in Fourier everywhere.
+    chunk_elements : int, default=None
+        Memory budget (see ``_CHUNK_ELEMENTS``, the default).
 
     Returns
     -------
     Tensor, shape (B, K, M / 2**J - 2, N / 2**J - 2)
         Channels in kymatio's order: S0, S1 by (j1, t1), S2 by (j1, t1, j2, t2).
     """
-    U0 = torch.fft.fft2(x)
-    order0 = [_lowpass(U0, phi[0], 2**J).unsqueeze(1)]
-    order1, order2 = [], []
+    B, M, N = x.shape
+    L = psi[0][0].shape[0]
+    K = 1 + L * J + (L * L * J * (J - 1) // 2 if max_order > 1 else 0)
+    out = x.new_empty(B, K, M // 2**J - 2, N // 2**J - 2)
+    budget = chunk_elements or _CHUNK_ELEMENTS
+    step = max(1, budget // (L * M * N))
+    average = _Averaging(phi, separable, J)
+    for start in range(0, B, step):
+        _cascade(x[start : start + step], psi, average, J, max_order, out[start : start + step], budget)
+    return out
+
+
+def _cascade(x, psi, average, J, max_order, out, budget):
+    """Fill ``out`` (b, K, h, w) with the coefficients of the padded images ``x`` (b, M, N)."""
+    U0 = _fft2_real(x)
+    out[:, 0] = average(0, u=x, spectrum=U0)
+    L = psi[0][0].shape[0]
+    order2 = out[:, 1 + L * J :]
     for j1 in range(J):
         U1 = _band_modulus(U0.unsqueeze(1), psi[j1][0], 2**j1)
-        W1 = torch.fft.fft2(U1)
-        order1.append(_lowpass(W1, phi[j1], 2 ** (J - j1)))
-        if max_order > 1 and j1 < J - 1:
-            order2.append(_order2_from(W1, psi, phi, j1, J))
-    return torch.cat(order0 + order1 + order2, dim=1)
+        with_order2 = max_order > 1 and j1 < J - 1
+        W1 = _fft2_real(U1) if with_order2 or not average.in_space(j1) else None
+        out[:, 1 + j1 * L : 1 + (j1 + 1) * L] = average(j1, u=U1, spectrum=W1)
+        if with_order2:
+            n_paths = L * (J - j1 - 1) * L
+            _order2_from(W1, psi, average, j1, J, order2[:, :n_paths], budget)
+            order2 = order2[:, n_paths:]
 
 
-def _order2_from(W1, psi, phi, j1, J):
-    """All second-order coefficients whose first wavelet has scale j1, in kymatio's order."""
-    B, L = W1.shape[:2]
-    chunk = max(1, _ORDER2_CHUNK_ELEMENTS // max(1, B * L * W1.shape[-1] * W1.shape[-2]))
-    per_t1 = [_order2_chunk(W1[:, start : start + chunk], psi, phi, j1, J)
-              for start in range(0, L, chunk)]
-    # (B, L1, J-j1-1, L2, h, w) -> (B, L1 * (J-j1-1) * L2, h, w)
-    S2 = torch.cat(per_t1, dim=1)
-    return S2.reshape(B, -1, *S2.shape[-2:])
+def _order2_from(W1, psi, average, j1, J, out, budget):
+    """Fill ``out`` with every second-order coefficient whose first wavelet has scale j1.
 
-
-def _order2_chunk(W1, psi, phi, j1, J):
-    per_j2 = []
+    ``out`` (b, L1 * (J-j1-1) * L2, h, w) is viewed as (b, L1, J-j1-1, L2, h, w):
+    kymatio's (t1, j2, t2) order.
+    """
+    b, L, m, n = W1.shape
+    out = out.unflatten(1, (L, J - j1 - 1, L))
     for j2 in range(j1 + 1, J):
-        U2 = _band_modulus(W1.unsqueeze(2), psi[j2][j1], 2 ** (j2 - j1))
-        per_j2.append(_lowpass(torch.fft.fft2(U2), phi[j2], 2 ** (J - j2)))
-    return torch.stack(per_j2, dim=2)
+        k = 2 ** (j2 - j1)
+        chunk = max(1, budget * k * k // (b * L * m * n))
+        for start in range(0, L, chunk):
+            t1 = slice(start, start + chunk)
+            U2 = _band_modulus(W1[:, t1].unsqueeze(2), psi[j2][j1], k)
+            out[:, t1, j2 - j1 - 1] = average(j2, u=U2)

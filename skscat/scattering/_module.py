@@ -4,7 +4,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._core import scattering2d
+from ._core import scattering2d, separable_lowpass
 from ._paths import scattering_paths
 from .filter_bank import compute_padding, filter_bank, reflect_pad_indices
 
@@ -106,6 +106,13 @@ class Scattering2D(nn.Module):
         for j, levels in enumerate(bank["psi"]):
             for res, psi in enumerate(levels):
                 self._register_filter(f"_psi_{j}_{res}", psi, 2 ** (j - res))
+        self._separable_res = []
+        for res, phi in enumerate(bank["phi"]):
+            factors = separable_lowpass(phi, 2 ** (self.J - res))
+            self._separable_res.append(factors is not None)
+            for name, matrix in zip(("rows", "cols"), factors or ()):
+                self.register_buffer(f"_lowpass_{name}_{res}", torch.from_numpy(matrix.astype(np.float32)),
+                                     persistent=False)
 
     def _register_filter(self, name, filter_hat, k):
         # The layout the cascade wants: divided by k**2 (exact) and duplicated
@@ -114,11 +121,20 @@ class Scattering2D(nn.Module):
         self.register_buffer(name, torch.from_numpy(np.ascontiguousarray(prepared)), persistent=False)
 
     def _filters(self, dtype):
-        """Filters in the computation's real dtype (a no-op once the module has been cast)."""
+        """Filters in the computation's real dtype (a no-op once the module has been cast).
+
+        Returns ``phi``, ``psi`` and ``separable`` as :func:`scattering2d` takes
+        them. The separable low-pass (exact up to phi's float32 rounding) is
+        used in float32; float64 keeps the exact Fourier product.
+        """
         phi = [getattr(self, f"_phi_{res}").to(dtype) for res in range(self.J)]
         psi = [[getattr(self, f"_psi_{j}_{res}").to(dtype) for res in range(min(j + 1, max(self.J - 1, 1)))]
                for j in range(self.J)]
-        return phi, psi
+        separable = None
+        if dtype != torch.float64:
+            separable = [(getattr(self, f"_lowpass_rows_{res}").to(dtype), getattr(self, f"_lowpass_cols_{res}").to(dtype))
+                         if ok else None for res, ok in enumerate(self._separable_res)]
+        return phi, psi, separable
 
     def pad(self, x):
         """Reflect-pad ``(..., H, W)`` images to the padded grid, as kymatio does."""
@@ -139,8 +155,8 @@ class Scattering2D(nn.Module):
         self._check_input(x)
         batch_shape = x.shape[:-2]
         x = x.reshape(-1, *self.shape)
-        phi, psi = self._filters(x.dtype)
-        S = scattering2d(self.pad(x), phi, psi, self.J, self.max_order)
+        phi, psi, separable = self._filters(x.dtype)
+        S = scattering2d(self.pad(x), phi, psi, self.J, self.max_order, separable)
         return S.reshape(*batch_shape, *S.shape[-3:])
 
     def _check_input(self, x):
