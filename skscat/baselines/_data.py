@@ -51,13 +51,11 @@ class Split:
 
 
 def default_J(dataset, image_size):
-    """The scale used when ``J`` is not given: 2 for 32x32 CIFAR, 1 for 8x8 digits, ~size/21 otherwise."""
+    """The scale used when ``J`` is not given: 1 for 8x8 digits, 2 up to 64x64 images, 3 above."""
     if dataset == "digits":
         return 1
-    if dataset in ("cifar10", "cifar100"):
-        return 2
-    side = 96 if dataset == "stl10" else image_size
-    return max(1, min(4, int(np.log2(side)) - 3))
+    side = {"cifar10": 32, "cifar100": 32, "stl10": 96}.get(dataset, image_size)
+    return 2 if side <= 64 else 3
 
 
 def find_datasets(data_dir):
