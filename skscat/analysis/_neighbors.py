@@ -73,7 +73,7 @@ def nearest_neighbors(
         on ``device``; block sizes are derived from it.
     margin : int, default=None
         Extra float32 candidates re-ranked exactly per query; ``None`` uses
-        ``8 + n_neighbors // 2``. Only speed depends on it, never the result.
+        ``8``. Only speed depends on it, never the result.
     verbose : bool, default=False
         Show a progress bar over query blocks.
 
@@ -98,7 +98,7 @@ def nearest_neighbors(
     """
     ref, qry, loo = _validate_search(X, queries, n_neighbors, memory_budget)
     dev = resolve_device(device)
-    margin = 8 + n_neighbors // 2 if margin is None else int(margin)
+    margin = 8 if margin is None else int(margin)
     n_cand = min(n_neighbors + max(margin, 0), ref.shape[0] - int(loo))
     search = _Search(ref, qry, loo, dev, memory_budget)
     dist = np.empty((qry.shape[0], n_neighbors))
@@ -137,11 +137,11 @@ class _Search:
     def __init__(self, ref, qry, loo, device, budget):
         self.loo, self.device, self.budget = loo, device, int(budget)
         self.n_ref, self.dim = ref.shape
-        center = ref.mean(axis=0, dtype=np.float64)
-        self.ref32 = torch.as_tensor(ref - center, dtype=torch.float32, device=device)
-        self.qry32 = self.ref32 if loo else torch.as_tensor(qry - center, dtype=torch.float32, device=device)
-        self.ref_norm = (self.ref32.double() ** 2).sum(1).float()
-        self.qry_norm = self.ref_norm if loo else (self.qry32.double() ** 2).sum(1).float()
+        center = torch.as_tensor(ref.mean(axis=0, dtype=np.float64), dtype=torch.float32, device=device)
+        self.ref32 = _centered32(ref, center, device)
+        self.qry32 = self.ref32 if loo else _centered32(qry, center, device)
+        self.ref_norm = torch.linalg.vector_norm(self.ref32, dim=1) ** 2
+        self.qry_norm = self.ref_norm if loo else torch.linalg.vector_norm(self.qry32, dim=1) ** 2
         exact = torch.float32 if ref.dtype == np.float32 and qry.dtype == np.float32 else torch.float64
         self.ref_exact = torch.as_tensor(ref, dtype=exact, device=device)
         self.qry_exact = self.ref_exact if loo else torch.as_tensor(qry, dtype=exact, device=device)
@@ -189,14 +189,24 @@ class _Search:
 
     def _exact_d2(self, rows, cand_i):
         """Float64 ``sum((a - b)**2)`` of each query and its candidates."""
-        out = torch.empty(cand_i.shape, dtype=torch.float64, device=self.device)
+        if self.device.type == "cpu":
+            # NumPy here: single-threaded elementwise work beats torch's threads on a busy CPU.
+            ref, qry = self.ref_exact.numpy(), self.qry_exact.numpy()
+            cand, rows = cand_i.numpy(), rows.numpy()
+            out = np.empty(cand.shape)
+        else:
+            ref, qry, cand, out = self.ref_exact, self.qry_exact, cand_i, None
+        parts = []
         step = max(1, _CHUNK_BYTES // (8 * self.dim * cand_i.shape[1]))
         for start in range(0, rows.shape[0], step):
             part = slice(start, start + step)
-            diff = self.ref_exact[cand_i[part]].double()
-            diff.sub_(self.qry_exact[rows[part]][:, None, :].double())
-            out[part] = diff.square_().sum(-1)
-        return out
+            diff = ref[cand[part]].astype(np.float64) if out is not None else ref[cand[part]].double()
+            diff -= qry[rows[part]][:, None, :]
+            if out is not None:
+                out[part] = np.einsum("ijk,ijk->ij", diff, diff)
+            else:
+                parts.append(diff.square_().sum(-1))
+        return torch.from_numpy(out) if out is not None else torch.cat(parts)
 
     def _uncertified(self, sl, cand_d, kth_exact):
         """Queries whose float32 candidate list may miss an exact neighbour."""
@@ -217,6 +227,15 @@ class _Search:
         idx = torch.arange(self.n_ref, device=self.device)
         d2, idx = _sort_by_distance_then_index(d2[None], idx[None])
         return d2[0, :k], idx[0, :k]
+
+
+def _centered32(X, center, device):
+    """Float32 copy of ``X - center`` on ``device``, converted in row blocks (no float64 temporary)."""
+    out = torch.empty(X.shape, dtype=torch.float32, device=device)
+    step = max(1, _CHUNK_BYTES // (8 * X.shape[1]))
+    for start in range(0, X.shape[0], step):
+        out[start : start + step] = torch.as_tensor(X[start : start + step], device=device).float() - center
+    return out
 
 
 def _sort_by_distance_then_index(d2, idx):
