@@ -17,7 +17,7 @@ from ..utils import batch_slices, resolve_device
 from ..utils._sklearn import Interval, StrOptions, _fit_context
 from ._decomposition import solve_decomposed
 from ._kernels import KERNELS, full_precision_matmul, kernel_block, squared_norms
-from ._ovo import PairLayout, solve_full, vote_matrices
+from ._ovo import PairLayout, pair_groups, solve_full, solve_pair_groups, vote_matrices
 
 __all__ = ["TorchSVC"]
 
@@ -203,6 +203,7 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         result = self._solve(X, y_index, C_rows, order, device)
         self._store_model(X, y_index, order, result)
         self.shape_fit_ = X.shape
+        self._model_tensors()  # built here so that predicting leaves __dict__ unchanged
         return self
 
     def _encode_targets(self, y):
@@ -228,8 +229,9 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         present = np.unique(y_index[bounds > 0])
         if present.size != len(self.classes_):
             raise ValueError(
-                "Every class needs at least one sample with positive sample_weight and class_weight; "
-                f"only class(es) {self.classes_[present].tolist()!r} of {self.classes_.tolist()!r} have one."
+                "Every class needs a sample whose C * class_weight * sample_weight is above zero; "
+                f"only class(es) {self.classes_[present].tolist()!r} of {self.classes_.tolist()!r} have one. "
+                "Give each class a positive sample_weight or drop the classes from y."
             )
         return bounds
 
@@ -242,17 +244,18 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         C_t = torch.as_tensor(C_rows[order], device=device)
         max_iter = self.max_iter if self.max_iter >= 0 else max(10_000_000, 100 * layout.size)
         check_every = 64 if device.type == "cuda" else 32
-        n = len(order)
-        fits = 4.0 * n * n <= self.cache_size * _MB
+        budget = self.cache_size * _MB
+        groups = None if 4.0 * len(order) ** 2 <= budget else pair_groups(layout, budget)
         args = (X_t, layout, C_t, self.kernel, self._gamma, self.tol, max_iter, check_every)
         with full_precision_matmul():
-            if fits:
-                result = solve_full(*args)
+            if 4.0 * len(order) ** 2 <= budget:
+                path, result = "full kernel", solve_full(*args)
+            elif groups is not None:
+                path, result = f"pair kernels in {len(groups)} group(s)", solve_pair_groups(*args, groups)
             else:
                 largest = 1024 if device.type == "cuda" else 256
-                result = solve_decomposed(*args, self.cache_size * _MB, largest)
+                path, result = "working-set decomposition", solve_decomposed(*args, budget, largest)
         if self.verbose:
-            path = "full kernel" if fits else "decomposition"
             print(
                 f"[TorchSVC] {len(layout.pairs)} pair problem(s), {path}, device={device}, "
                 f"max {result.n_iter.max()} SMO steps, {time.perf_counter() - start:.2f} s"
@@ -373,10 +376,16 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         desc = "TorchSVC predict"
         with full_precision_matmul():
             for rows in batch_slices(X.shape[0], self.batch_size, verbose=self.verbose, desc=desc):
-                Xb = _to_float32(X, np.arange(rows.start, rows.stop), model["device"], model["offset"])
-                K = kernel_block(Xb, model["sv"], self.kernel, self._gamma, None, model["sq"])
-                out[rows] = (K.to(torch.float64) @ model["coef"] - model["rho"]).cpu().numpy()
+                out[rows] = self._batch_decision(X, np.arange(rows.start, rows.stop), model).cpu().numpy()
         return out
+
+    def _batch_decision(self, X, rows, model):
+        if self.kernel == "linear":  # float64 primal weights: exact and cheap
+            Xb = _to_float32(X, rows, model["device"], None, dtype=torch.float64)
+            return Xb @ model["weights"].T - model["rho"]
+        Xb = _to_float32(X, rows, model["device"], model["offset"])
+        K = kernel_block(Xb, model["sv"], self.kernel, self._gamma, None, model["sq"])
+        return K.to(torch.float64) @ model["coef"] - model["rho"]
 
     def _model_tensors(self):
         """Private torch copy of the fitted model, rebuilt after unpickling or a new fit."""
@@ -389,6 +398,7 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         sv_t = _to_float32(sv, np.arange(sv.shape[0]), device, offset)
         coef = _pair_coefficients(self._dual_coef_, self.n_support_)
         self._torch_cache = {
+            "weights": torch.as_tensor(coef.T @ sv, device=device),
             "device": device,
             "offset": offset,
             "sv": sv_t,
@@ -446,12 +456,15 @@ def _dense_rows(X, rows):
     return part.toarray() if sp.issparse(part) else np.asarray(part, dtype=np.float64)
 
 
-def _to_float32(X, rows, device, offset):
-    """``X[rows] - offset`` as a float32 tensor on ``device`` (centring done in float64)."""
-    part = _dense_rows(X, rows)
+def _to_float32(X, rows, device, offset, dtype=torch.float32):
+    """``X[rows] - offset`` as a float32 (or ``dtype``) tensor on ``device``, centred in float64."""
+    if sp.issparse(X):
+        part = torch.as_tensor(X[rows].toarray())
+    else:
+        part = torch.from_numpy(np.asarray(X, dtype=np.float64)[rows])  # fancy indexing copies
     if offset is not None:
-        part = part - offset
-    return torch.as_tensor(part.astype(np.float32, copy=False), device=device)
+        part -= torch.as_tensor(offset)
+    return part.to(device=device, dtype=dtype)
 
 
 def _predict_device(device):

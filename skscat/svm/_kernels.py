@@ -10,7 +10,14 @@ import contextlib
 
 import torch
 
-__all__ = ["KERNELS", "full_precision_matmul", "kernel_block", "kernel_diag", "squared_norms"]
+__all__ = [
+    "KERNELS",
+    "full_precision_matmul",
+    "kernel_block",
+    "kernel_diag",
+    "squared_norms",
+    "symmetric_kernel",
+]
 
 KERNELS = ("linear", "rbf")
 
@@ -59,6 +66,23 @@ def kernel_block(A, B, kernel, gamma, sq_a=None, sq_b=None):
     sq_b = squared_norms(B) if sq_b is None else sq_b
     K.mul_(-2.0).add_(sq_a[:, None]).add_(sq_b[None, :]).clamp_(min=0.0)
     return K.mul_(-gamma).exp_()
+
+
+def symmetric_kernel(X, kernel, gamma, sq=None, block=1024):
+    """Training kernel ``k(X, X)`` in float32, computing only the upper block triangle.
+
+    Row block ``[s, e)`` is computed against columns ``[s, n)`` and mirrored,
+    which saves about 40 % of the matrix-product work at ``n = 5000`` and
+    makes the matrix exactly symmetric, like LIBSVM's.
+    """
+    n = X.shape[0]
+    sq = squared_norms(X) if sq is None else sq
+    K = torch.empty(n, n, dtype=torch.float32, device=X.device)
+    for start in range(0, n, block):
+        stop = min(start + block, n)
+        K[start:stop, start:] = kernel_block(X[start:stop], X[start:], kernel, gamma, sq[start:stop], sq[start:])
+        K[stop:, start:stop] = K[start:stop, stop:].T
+    return K
 
 
 def kernel_diag(X, kernel):

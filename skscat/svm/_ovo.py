@@ -10,10 +10,10 @@ stored in *reverse* order (see :mod:`._smo` for why).
 import numpy as np
 import torch
 
-from ._kernels import kernel_block, kernel_diag, squared_norms
-from ._smo import SMOState, calculate_rho, dual_objective, solve
+from ._kernels import kernel_diag, symmetric_kernel
+from ._smo import BlockRows, SMOState, calculate_rho, dual_objective, solve
 
-__all__ = ["FullRows", "PairLayout", "SolveResult", "solve_full", "vote_matrices"]
+__all__ = ["FullRows", "PairLayout", "SolveResult", "pair_groups", "solve_full", "solve_pair_groups", "vote_matrices"]
 
 
 class PairLayout:
@@ -48,6 +48,10 @@ class PairLayout:
         first = np.arange(self.starts[a], self.starts[a + 1])
         second = np.arange(self.starts[b], self.starts[b + 1])
         return np.concatenate([first, second])[::-1].copy()
+
+    def pair_size(self, p):
+        a, b = self.pairs[p]
+        return self.counts[a] + self.counts[b]
 
     def initial_state(self, C_rows, diag, tol):
         """Zero dual variables; ``C_rows`` and ``diag`` are per training row (sorted order)."""
@@ -100,11 +104,49 @@ def solve_full(X, layout, C_rows, kernel, gamma, tol, max_iter, check_every):
     -------
     SolveResult
     """
-    sq = squared_norms(X)
-    K = kernel_block(X, X, kernel, gamma, sq, sq)
+    K = symmetric_kernel(X, kernel, gamma)
     state = layout.initial_state(C_rows, kernel_diag(X, kernel), tol)
     solve(state, FullRows(K, layout.gidx), max_iter, check_every)
     del K
+    return SolveResult(layout, state, X.shape[0])
+
+
+def pair_groups(layout, budget_bytes):
+    """Consecutive pairs grouped so that each group's float32 pair kernels fit ``budget_bytes``.
+
+    Returns ``None`` when a single pair's kernel does not fit.
+    """
+    groups, current, used = [], [], 0.0
+    for p in range(len(layout.pairs)):
+        need = 4.0 * layout.size**2  # pair kernels are padded to (size, size)
+        if need > budget_bytes:
+            return None
+        if used + need > budget_bytes:
+            groups.append(current)
+            current, used = [], 0.0
+        current.append(p)
+        used += need
+    return groups + [current]
+
+
+def solve_pair_groups(X, layout, C_rows, kernel, gamma, tol, max_iter, check_every, groups):
+    """Solve the pair problems group by group, each on its own pair kernels ``(G, m, m)``.
+
+    The path for a training set whose full kernel exceeds ``cache_size`` while
+    a pair's kernel fits: the same lockstep SMO as :func:`solve_full`, and in
+    all about as much kernel work as the full matrix.
+    """
+    state = layout.initial_state(C_rows, kernel_diag(X, kernel), tol)
+    for group in groups:
+        index = torch.as_tensor(group, device=X.device)
+        blocks = torch.zeros(len(group), layout.size, layout.size, dtype=torch.float32, device=X.device)
+        for row, p in enumerate(group):
+            m_p = layout.pair_size(p)
+            blocks[row, :m_p, :m_p] = symmetric_kernel(X[layout.gidx[p, :m_p]], kernel, gamma)
+        sub = state.subset(index)
+        solve(sub, BlockRows(blocks), max_iter, check_every)
+        state.write_back(sub, index)
+        del blocks
     return SolveResult(layout, state, X.shape[0])
 
 

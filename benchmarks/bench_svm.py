@@ -1,0 +1,169 @@
+"""TorchSVC against sklearn.svm.SVC, side by side in one process.
+
+Cases (make_classification, n_informative=50, 10 classes, C=10, gamma="scale"):
+
+- ``full``: 5,000 x 2,000 train, 1,000 test rows; the kernel fits cache_size=200 MB.
+- ``decomposition``: 20,000 x 1,000 train, 1,000 test rows; the 1.6 GB kernel
+  does not fit cache_size=200 MB, so TorchSVC runs its working-set solver.
+- ``cuda``: 50,000 x 4,000 train on CUDA (only when CUDA is available);
+  TorchSVC gets cache_size=20,000 MB, SVC is timed on a subsample and its
+  fit time extrapolated quadratically, as the table says.
+
+sklearn's SVC (LIBSVM) is single-threaded; TorchSVC runs with 1 and with
+``--threads`` torch CPU threads, and the table names the thread count of every
+row. Each timing is the median of ``--repeats`` runs, the libraries
+alternating. Peak memory is the resident-set growth during one fit
+(sampled every millisecond). Results are written atomically to
+``--out`` after each case, and cases already there are skipped (resume).
+
+Usage: ``python benchmarks/bench_svm.py [--cases full decomposition] [--repeats 3]``
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.datasets import make_classification
+from sklearn.svm import SVC
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import PeakRSS, print_table  # noqa: E402
+
+from skscat.svm import TorchSVC  # noqa: E402
+from skscat.utils import atomic_write_text  # noqa: E402
+
+CASES = {
+    "full": dict(n_train=5000, n_features=2000, cache_size=200, device="cpu"),
+    "decomposition": dict(n_train=20000, n_features=1000, cache_size=200, device="cpu"),
+    "cuda": dict(n_train=50000, n_features=4000, cache_size=20000, device="cuda", svc_subsample=10000),
+}
+N_TEST = 1000
+
+
+def make_data(n_train, n_features):
+    X, y = make_classification(
+        n_samples=n_train + N_TEST, n_features=n_features, n_informative=50, n_classes=10, random_state=0
+    )
+    return X[:n_train], y[:n_train], X[n_train:], y[n_train:]
+
+
+def timed(function):
+    start = time.perf_counter()
+    out = function()
+    return time.perf_counter() - start, out
+
+
+def pair_objectives(model, X):
+    """LIBSVM's dual objective per pair, ``1/2 c^T K c - sum |c|``, in float64 for any fitted SVC."""
+    sv = X[model.support_]
+    sq = (sv * sv).sum(1)
+    K = np.exp(-model._gamma * np.maximum(sq[:, None] + sq[None, :] - 2 * sv @ sv.T, 0))
+    starts = np.concatenate([[0], np.cumsum(model.n_support_)])
+    k = len(model.classes_)
+    dual = model._dual_coef_
+    out = []
+    for a in range(k):
+        for b in range(a + 1, k):
+            coef = np.zeros(sv.shape[0])
+            coef[starts[a] : starts[a + 1]] = dual[b - 1, starts[a] : starts[a + 1]]
+            coef[starts[b] : starts[b + 1]] = dual[a, starts[b] : starts[b + 1]]
+            out.append(0.5 * coef @ K @ coef - np.abs(coef).sum())
+    return np.array(out)
+
+
+def fit_predict(make_model, X, y, X_test, repeats):
+    """Median fit and predict times, the last fitted model, and its fit's peak memory."""
+    fits, predicts = [], []
+    for _ in range(repeats):
+        model = make_model()
+        with PeakRSS() as peak:
+            seconds, _ = timed(lambda: model.fit(X, y))
+        fits.append(seconds)
+        predicts.append(timed(lambda: model.predict(X_test))[0])
+    return statistics.median(fits), statistics.median(predicts), model, peak.mib
+
+
+def compare(reference, candidate, X, X_test, y_test):
+    same = float((reference.predict(X_test) == candidate.predict(X_test)).mean())
+    dec_ref = reference.decision_function(X_test)
+    dec_new = candidate.decision_function(X_test)
+    obj_ref, obj_new = pair_objectives(reference, X), pair_objectives(candidate, X)
+    return {
+        "identical_predictions": same,
+        "max_abs_decision_diff_ovr": float(np.abs(dec_ref - dec_new).max()),
+        "decision_scale": float(np.abs(dec_ref).max()),
+        "max_rel_objective_diff": float(np.max(np.abs(obj_new - obj_ref) / np.abs(obj_ref))),
+        "accuracy_svc": float((reference.predict(X_test) == y_test).mean()),
+        "accuracy_torch": float((candidate.predict(X_test) == y_test).mean()),
+    }
+
+
+def run_case(name, spec, repeats, threads):
+    X, y, X_test, y_test = make_data(spec["n_train"], spec["n_features"])
+    result = {"case": name, "shape": f"{spec['n_train']}x{spec['n_features']}x10", "rows": []}
+    n_svc = spec.get("svc_subsample", spec["n_train"])
+    svc_fit, svc_predict, svc, svc_mem = fit_predict(lambda: SVC(C=10), X[:n_svc], y[:n_svc], X_test, 1 if n_svc > 5000 else repeats)
+    if n_svc < spec["n_train"]:
+        svc_fit *= (spec["n_train"] / n_svc) ** 2
+        svc_predict *= spec["n_train"] / n_svc
+    result["svc"] = {"fit_s": svc_fit, "predict_s": svc_predict, "peak_mib": svc_mem, "extrapolated_from": n_svc}
+    for n_threads in sorted({1, threads}) if spec["device"] == "cpu" else [threads]:
+        torch.set_num_threads(n_threads)
+        make = lambda: TorchSVC(C=10, cache_size=spec["cache_size"], device=spec["device"])  # noqa: E731
+        fit_s, predict_s, model, mem = fit_predict(make, X, y, X_test, repeats)
+        row = {"threads": n_threads, "fit_s": fit_s, "predict_s": predict_s, "peak_mib": mem,
+               "fit_speedup": svc_fit / fit_s, "predict_speedup": svc_predict / predict_s,
+               "max_smo_steps": int(model.n_iter_.max())}
+        if n_svc == spec["n_train"]:
+            row.update(compare(svc, model, X, X_test, y_test))
+        result["rows"].append(row)
+        print(json.dumps(row), flush=True)
+    return result
+
+
+def print_results(results):
+    header = ["case", "impl (threads)", "fit s", "predict 1k s", "fit x", "predict x", "peak MiB", "same pred", "max |dec diff|", "obj rel diff"]
+    rows = []
+    for res in results.values():
+        svc = res["svc"]
+        note = f" (extrap. from {svc['extrapolated_from']})" if svc["extrapolated_from"] < int(res["shape"].split("x")[0]) else ""
+        rows.append([res["shape"], f"SVC (1){note}", f"{svc['fit_s']:.2f}", f"{svc['predict_s']:.2f}", "1", "1", f"{svc['peak_mib']:.0f}", "", "", ""])
+        for r in res["rows"]:
+            rows.append([res["shape"], f"TorchSVC ({r['threads']})", f"{r['fit_s']:.2f}", f"{r['predict_s']:.3f}",
+                         f"{r['fit_speedup']:.1f}", f"{r['predict_speedup']:.1f}", f"{r['peak_mib']:.0f}",
+                         f"{100 * r.get('identical_predictions', float('nan')):.2f} %",
+                         f"{r.get('max_abs_decision_diff_ovr', float('nan')):.1e}",
+                         f"{r.get('max_rel_objective_diff', float('nan')):.1e}"])
+    print_table(header, rows)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", nargs="+", default=["full", "decomposition", "cuda"], choices=sorted(CASES))
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads for the second TorchSVC row")
+    parser.add_argument("--out", default="benchmarks/results/bench_svm.json")
+    parser.add_argument("--force", action="store_true", help="rerun cases already in --out")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    results = json.loads(out.read_text()) if out.exists() and not args.force else {}
+    print(f"torch {torch.__version__}; SVC (LIBSVM) single-threaded; TorchSVC threads: 1 and {args.threads}")
+    for name in args.cases:
+        if name == "cuda" and not torch.cuda.is_available():
+            print("cuda: skipped (no CUDA device)")
+            continue
+        if name in results:
+            print(f"{name}: already in {out}, skipped (use --force)")
+            continue
+        results[name] = run_case(name, CASES[name], args.repeats, args.threads)
+        atomic_write_text(out, json.dumps(results, indent=1))
+    print_results(results)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""TorchSVC as a scikit-learn estimator: compliance checks, composition, persistence, errors."""
+
+import pickle
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+from sklearn.base import clone
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skscat.svm import TorchSVC
+
+EXPECTED_FAILED_CHECKS = {
+    "check_sample_weight_equivalence_on_dense_data": (
+        "as for sklearn.svm.SVC: a weight of 2 doubles C for one row, which is not the dual of "
+        "the problem with the row repeated"
+    ),
+    "check_sample_weight_equivalence_on_sparse_data": (
+        "as for sklearn.svm.SVC: a weight of 2 doubles C for one row, which is not the dual of "
+        "the problem with the row repeated"
+    ),
+}
+
+
+@parametrize_with_checks(
+    [TorchSVC(device="cpu"), TorchSVC(kernel="linear", device="cpu")],
+    expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS,
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.fixture(scope="module")
+def problem():
+    X, y = make_classification(n_samples=240, n_features=12, n_informative=6, n_classes=3, random_state=0)
+    return X, y
+
+
+@pytest.mark.parametrize(
+    ("cache_size", "path"),
+    # The 240 x 240 float32 kernel takes 0.22 MB, each padded 161 x 161 pair kernel 0.099 MB.
+    [(0.21, "pair kernels in 2 group(s)"), (0.09, "working-set decomposition")],
+)
+def test_decomposition_paths_give_the_full_kernel_model(problem, cache_size, path, capsys):
+    X, y = problem
+    full = TorchSVC(C=10, device="cpu", decision_function_shape="ovo").fit(X, y)
+    small = TorchSVC(C=10, device="cpu", cache_size=cache_size, decision_function_shape="ovo", verbose=True)
+    small.fit(X, y)
+    assert path in capsys.readouterr().out
+    np.testing.assert_array_equal(small.predict(X), full.predict(X))
+    dec_full, dec_small = full.decision_function(X), small.decision_function(X)
+    assert np.abs(dec_full - dec_small).max() <= 1e-3 * np.abs(dec_full).max()
+    np.testing.assert_allclose(small._dual_objective, full._dual_objective, rtol=1e-3)
+    assert small.fit_status_ == 0
+
+
+def test_results_do_not_depend_on_batch_size(problem):
+    X, y = problem
+    model = TorchSVC(device="cpu", batch_size=7).fit(X, y)
+    dec_small = model.decision_function(X)
+    dec_large = model.set_params(batch_size=10_000).decision_function(X)
+    np.testing.assert_allclose(dec_small, dec_large, rtol=1e-6, atol=1e-6)
+    np.testing.assert_array_equal(model.predict(X), model.set_params(batch_size=3).predict(X))
+
+
+def test_pipeline_and_grid_search(problem):
+    X, y = problem
+    pipe = make_pipeline(StandardScaler(), TorchSVC(device="cpu"))
+    grid = GridSearchCV(pipe, {"torchsvc__C": [0.5, 5.0], "torchsvc__gamma": ["scale", 0.05]}, cv=2, n_jobs=2)
+    grid.fit(X, y)
+    assert set(grid.best_params_) == {"torchsvc__C", "torchsvc__gamma"}
+    assert grid.best_score_ > 0.6
+    assert grid.predict(X).shape == y.shape
+
+
+def test_clone_and_pickle_round_trip(problem):
+    X, y = problem
+    model = TorchSVC(C=3, device="cpu").fit(X, y)
+    fresh = clone(model)
+    assert fresh.get_params() == model.get_params() and not hasattr(fresh, "support_")
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.decision_function(X), model.decision_function(X))
+
+
+def test_pickled_state_holds_no_torch_objects(problem):
+    X, y = problem
+    model = TorchSVC(device="cpu").fit(X, y)
+    model.predict(X)  # builds the private torch cache
+    state = model.__getstate__()
+    assert not any(isinstance(value, (torch.Tensor, torch.device, dict)) for value in state.values())
+    for name in ("support_", "support_vectors_", "dual_coef_", "intercept_", "n_support_", "classes_"):
+        assert isinstance(state[name], np.ndarray)
+
+
+@pytest.mark.gpu
+def test_fitted_on_cuda_predicts_on_cpu(problem, monkeypatch):
+    X, y = problem
+    model = TorchSVC(C=10, device="cuda").fit(X, y)
+    on_cpu = TorchSVC(C=10, device="cpu").fit(X, y)
+    blob = pickle.dumps(model)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    restored = pickle.loads(blob)
+    with pytest.warns(UserWarning, match="predicts on the CPU"):
+        dec = restored.decision_function(X)
+    assert restored._torch_cache["device"].type == "cpu"
+    np.testing.assert_array_equal(restored.predict(X), on_cpu.predict(X))
+    assert np.abs(dec - on_cpu.decision_function(X)).max() < 1e-3
+
+
+def test_sparse_input_is_densified(problem):
+    X, y = problem
+    dense = TorchSVC(device="cpu").fit(X, y)
+    sparse = TorchSVC(device="cpu").fit(sp.csr_matrix(X), y)
+    np.testing.assert_allclose(sparse.decision_function(sp.csr_matrix(X)), dense.decision_function(X), atol=1e-6)
+    assert isinstance(sparse.support_vectors_, np.ndarray)
+
+
+def test_max_iter_stops_early_with_a_warning(problem):
+    X, y = problem
+    with pytest.warns(ConvergenceWarning, match="max_iter=3"):
+        model = TorchSVC(max_iter=3, device="cpu").fit(X, y)
+    assert model.fit_status_ == 1
+    assert model.n_iter_.max() == 3
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"C": 0.0}, "'C' parameter"),
+        ({"C": -1.0}, "'C' parameter"),
+        ({"gamma": 0.0}, "'gamma' parameter"),
+        ({"gamma": -2.0}, "'gamma' parameter"),
+        ({"kernel": "poly"}, "'kernel' parameter"),
+        ({"device": "tpu:0"}, "device='tpu:0'"),
+    ],
+)
+def test_bad_parameters_are_named(problem, params, message):
+    X, y = problem
+    with pytest.raises(ValueError, match=message):
+        TorchSVC(**params).fit(X, y)
+
+
+def test_bad_data_errors(problem):
+    X, y = problem
+    with pytest.raises(ValueError, match="greater than one; got 1 class"):
+        TorchSVC(device="cpu").fit(X, np.zeros(len(y)))
+    for bad in (np.nan, np.inf):
+        X_bad = X.copy()
+        X_bad[3, 2] = bad
+        with pytest.raises(ValueError, match="Input X contains"):
+            TorchSVC(device="cpu").fit(X_bad, y)
+    with pytest.raises(ValueError, match="sample_weight"):
+        TorchSVC(device="cpu").fit(X, y, sample_weight=np.ones(3))
+    with pytest.raises(ValueError, match="above zero"):
+        TorchSVC(device="cpu").fit(X, y, sample_weight=(y == 0).astype(float))
+
+
+def test_wrong_shape_at_predict(problem):
+    X, y = problem
+    model = TorchSVC(device="cpu").fit(X, y)
+    with pytest.raises(ValueError, match="12 features"):
+        model.predict(X[:, :5])
+    with pytest.raises(ValueError, match="2D array"):
+        model.predict(X[0])
+    X_nan = X[:4].copy()
+    X_nan[0, 0] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        model.decision_function(X_nan)
