@@ -13,7 +13,9 @@ import numpy as np
 from scipy.fft import fft2
 
 __all__ = [
+    "angular_filter_bank",
     "compute_padding",
+    "littlewood_paley_sum",
     "filter_bank",
     "gabor_2d",
     "morlet_2d",
@@ -215,3 +217,72 @@ def _wavelet_hat(M, N, j, t, L):
     wavelet = morlet_2d(M, N, 0.8 * 2**j, theta, 3.0 / 4.0 * math.pi / 2**j, 4.0 / L)
     # The imaginary part of the spectrum is zero up to rounding: the filters are real in Fourier.
     return np.real(fft2(wavelet))
+
+
+def angular_filter_bank(L, n_scales=2):
+    """Periodic 1D Morlet filters along the orientation axis, in Fourier.
+
+    The roto-translation scattering convolves second-order coefficients along
+    ``theta1`` (L samples covering ``[0, pi)``, periodic) with ``n_scales``
+    Morlet wavelets and one Gaussian low-pass, as ScatNetLight does: wavelet
+    ``k`` has centre frequency ``xi_k = 0.75 pi / 2**k`` (radians per sample)
+    and width ``sigma_k = (2 / sqrt(3)) 2**k`` samples; the low-pass has the
+    width of the coarsest wavelet. Each filter is a Gaussian in Fourier summed
+    over its periodic copies, the wavelets minus a multiple of the low
+    frequency Gaussian so that they have zero mean.
+
+    The low-pass has ``phi_hat(0) = 1``; the wavelets share one scale factor,
+    the largest for which the Littlewood-Paley sum
+
+        A(w) = |phi_hat(w)|**2 + 1/2 sum_k (|psi_hat_k(w)|**2 + |psi_hat_k(-w)|**2)
+
+    stays ``<= 1`` at all L frequencies ``w = 2 pi m / L`` (it equals 1 at
+    ``w = 0`` and at least one other frequency). Hence for every real signal f
+    along the angle ``||f * phi||**2 + sum_k ||f * psi_k||**2 <= ||f||**2``: the
+    angular transform is non-expansive (for complex signals the sum is at most
+    ``2 ||f||**2``). ScatNetLight instead scales the wavelets so that
+    ``max sum_k |psi_hat_k|**2 = 2``, which lets A reach about 1.04 at L=8;
+    the two differ by one global factor on the wavelets (about 2 %).
+
+    Parameters
+    ----------
+    L : int
+        Number of angle samples.
+    n_scales : int, default=2
+        Number of angular wavelets (ScatNetLight uses 2).
+
+    Returns
+    -------
+    ndarray of float64, shape (n_scales + 1, L)
+        Real Fourier transforms: rows ``0 .. n_scales-1`` are the wavelets from
+        fine to coarse, the last row the low-pass.
+
+    Examples
+    --------
+    >>> from skscat.scattering.filter_bank import angular_filter_bank
+    >>> angular_filter_bank(8).shape
+    (3, 8)
+    """
+    omega = 2 * np.pi * np.arange(L) / L
+    copies = omega[None, :] + 2 * np.pi * np.arange(-2, 3)[:, None]
+    rows = []
+    for k in range(n_scales):
+        sigma, xi = (2 / np.sqrt(3)) * 2**k, 0.75 * np.pi / 2**k
+        band = np.exp(-0.5 * sigma**2 * (copies - xi) ** 2).sum(0)
+        low = np.exp(-0.5 * sigma**2 * copies**2).sum(0)
+        rows.append(band - band[0] / low[0] * low)
+    sigma_phi = (2 / np.sqrt(3)) * 2 ** (n_scales - 1)
+    phi = np.exp(-0.5 * sigma_phi**2 * copies**2).sum(0)
+    phi /= phi[0]
+    psi = np.stack(rows)
+    wavelet_sum = littlewood_paley_sum(np.vstack([psi, np.zeros(L)]))
+    nonzero = wavelet_sum > 1e-12
+    scale = np.sqrt(np.min((1 - phi[nonzero] ** 2) / wavelet_sum[nonzero]))
+    return np.vstack([scale * psi, phi])
+
+
+def littlewood_paley_sum(angular_bank):
+    """``A(w)`` of :func:`angular_filter_bank` at each of its L frequencies."""
+    psi, phi = angular_bank[:-1], angular_bank[-1]
+    mirrored = np.roll(psi[:, ::-1], 1, axis=1)  # psi_hat(-w) on the same grid
+    return phi**2 + 0.5 * (psi**2 + mirrored**2).sum(0)
