@@ -43,12 +43,17 @@ def problem():
 
 
 @pytest.mark.parametrize(
-    ("cache_size", "path"),
-    # The 240 x 240 float32 kernel takes 0.22 MB, each padded 161 x 161 pair kernel 0.099 MB.
-    [(0.21, "pair kernels in 2 group(s)"), (0.09, "working-set decomposition")],
+    ("n_classes", "n_samples", "path"),
+    [(3, 240, "pair kernels in"), (2, 200, "working-set decomposition"), (3, 120, "working-set decomposition")],
 )
-def test_decomposition_paths_give_the_full_kernel_model(problem, cache_size, path, capsys):
-    X, y = problem
+def test_decomposition_paths_give_the_full_kernel_model(n_classes, n_samples, path, capsys):
+    X, y = make_classification(
+        n_samples=n_samples, n_features=12, n_informative=6, n_classes=n_classes, random_state=0
+    )
+    counts = np.bincount(y)
+    pair_mb = 4.0 * max(a + b for i, a in enumerate(counts) for b in counts[i + 1 :]) ** 2 / 2**20
+    # Just below what the full kernel needs (pair kernels fit), or below one pair kernel.
+    cache_size = 0.99 * 4.0 * n_samples**2 / 2**20 if path.startswith("pair") else 0.95 * pair_mb
     full = TorchSVC(C=10, device="cpu", decision_function_shape="ovo").fit(X, y)
     small = TorchSVC(C=10, device="cpu", cache_size=cache_size, decision_function_shape="ovo", verbose=True)
     small.fit(X, y)
