@@ -116,14 +116,26 @@ class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
     def _transform_batch(self, module, images, device):
         batch = torch.from_numpy(np.ascontiguousarray(images)).to(device)
         with torch.no_grad():
-            coefficients = module(batch)
+            coefficients = module(self._prepare_images(batch))
             if self.pooling == "mean":
                 coefficients = coefficients.mean(dim=(-2, -1))
+            coefficients = self._finish_coefficients(coefficients)
         return coefficients.reshape(len(images), -1).cpu().numpy()
+
+    def _prepare_images(self, images):
+        """Hook: turn a batch (b, C, H, W) into the channels to scatter (identity here)."""
+        return images
+
+    def _finish_coefficients(self, coefficients):
+        """Hook: post-process (b, C', K, ...) coefficients (identity here)."""
+        return coefficients
+
+    def _n_output_channels(self):
+        return self.image_shape_[0]
 
     @property
     def _n_features_out(self):
-        return self.image_shape_[0] * self.n_paths_ * int(np.prod(self.output_shape_))
+        return self._n_output_channels() * self.n_paths_ * int(np.prod(self.output_shape_))
 
     def _runtime_module(self):
         """The cached torch module on this process's device, rebuilt after unpickling."""
@@ -163,7 +175,8 @@ class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
         paths = path_names(self.paths_)
         positions = [f"_y{y}_x{x}" for y in range(self.output_shape_[0]) for x in range(self.output_shape_[1])] \
             if self.output_shape_ else [""]
-        names = [f"c{c}_{path}{pos}" for c in range(self.image_shape_[0]) for path in paths for pos in positions]
+        channels = range(self._n_output_channels())
+        names = [f"c{c}_{path}{pos}" for c in channels for path in paths for pos in positions]
         return np.asarray(names, dtype=object)
 
     def __getstate__(self):

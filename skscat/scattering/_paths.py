@@ -51,13 +51,16 @@ def path_names(paths):
     Returns
     -------
     list of str
+        Roto-translation paths also carry their angular filter, e.g.
+        ``S2_j0_t4_j1_t9_k2``.
     """
+    angular = paths.get("angular_scale", np.full(len(paths["order"]), -1))
     names = []
-    for order, j1, t1, j2, t2 in zip(*(paths[field] for field in _FIELDS)):
+    for order, j1, t1, j2, t2, k in zip(*(paths[field] for field in _FIELDS), angular):
         name = f"S{order}"
         if order >= 1:
             name += f"_j{j1}_t{t1}"
         if order == 2:
-            name += f"_j{j2}_t{t2}"
+            name += f"_j{j2}_t{t2}" + (f"_k{k}" if k >= 0 else "")
         names.append(name)
     return names

@@ -1,13 +1,17 @@
 """Scikit-learn transformers around the scattering torch modules."""
 
-from numbers import Integral
+from numbers import Integral, Real
 
-from ..utils._sklearn import Interval, Options
+import torch
+
+from ..utils._sklearn import Interval, Options, StrOptions
 from ._base import BaseScatteringTransformer
+from ._color import rgb_to_gray, rgb_to_yuv
 from ._module import Scattering2D, check_scattering_params
 from ._paths import scattering_paths
+from ._roto import RotoTranslationScattering2D, roto_translation_paths
 
-__all__ = ["ScatteringTransformer"]
+__all__ = ["RotoTranslationScattering", "ScatteringTransformer"]
 
 
 class ScatteringTransformer(BaseScatteringTransformer):
@@ -109,3 +113,128 @@ class ScatteringTransformer(BaseScatteringTransformer):
 
     def _path_table(self):
         return scattering_paths(self.J, self.L, self.max_order)
+
+
+class RotoTranslationScattering(BaseScatteringTransformer):
+    """Separable roto-translation scattering (Oyallon & Mallat, CVPR 2015) as a transformer.
+
+    Orders 0 and 1 equal :class:`ScatteringTransformer`'s (order 1 is not
+    averaged over the angle); order 2 convolves the first-order maps with
+    spatial wavelets over 2L orientations of ``[0, 2 pi)`` and with a periodic
+    1D Morlet transform along ``theta1``, then takes the modulus and averages
+    in space (see :class:`~skscat.scattering.RotoTranslationScattering2D`).
+    The paper's CIFAR pipeline is
+    ``make_pipeline(RotoTranslationScattering(J=..., log=True), StandardScaler(), TorchSVC(...))``.
+
+    Per colour channel the transform has
+    ``K = 1 + J L + J (J - 1) / 2 * 2L * sum_k L / s_k`` channels, where
+    ``s_k = 2**max(0, k - angular_oversampling)`` is the angular subsampling of
+    filter ``k = 0 .. n_angular_scales`` (the last is the low-pass); with the
+    defaults (L=8, 2 angular scales, oversampling 1) ``sum_k L / s_k = 20``,
+    e.g. ``K = 337`` at J=2 and ``K = 1953`` at J=4. Output features:
+    ``C' * K * H' * W'`` (``C' * K`` with ``pooling="mean"``), C' = 3 for
+    "yuv" and "rgb", 1 for "gray".
+
+    Parameters
+    ----------
+    J : int, default=2
+        Number of spatial scales (``2**J <= min(H, W)``).
+    L : int, default=8
+        Orientations in ``[0, pi)``.
+    n_angular_scales : int, default=2
+        Angular wavelets along ``theta1`` (ScatNetLight: 2).
+    angular_oversampling : int, default=1
+        Keep ``2**angular_oversampling`` times more angle samples than critical.
+    colorspace : {"yuv", "rgb", "gray"}, default="yuv"
+        "yuv" converts RGB to BT.709 Y'UV and scatters each channel (the
+        paper's choice); "rgb" scatters the input channels as they are (any
+        number of channels); "gray" scatters the BT.709 luma of RGB input (or
+        the single channel of grey input). "yuv" needs 3 input channels.
+    log : bool, default=False
+        Return ``log(|S| + eps)`` (the paper's first step before
+        standardisation), applied after pooling.
+    eps : float, default=1e-6
+        Offset inside the logarithm.
+    shape, pooling, device, batch_size, verbose
+        As in :class:`ScatteringTransformer`.
+
+    Attributes
+    ----------
+    image_shape_ : tuple of int
+        ``(C, H, W)`` of the input images.
+    n_paths_ : int
+        K, the channels per scattered colour channel.
+    paths_ : dict of ndarray
+        ``order``, ``j1``, ``theta1``, ``j2``, ``theta2``, ``angular_scale``
+        of each channel (see :func:`~skscat.scattering.roto_translation_paths`).
+    output_shape_ : tuple of int
+        ``(H', W')``, or ``()`` with ``pooling="mean"``.
+    n_features_in_ : int
+        ``C * H * W``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscat.scattering import RotoTranslationScattering
+    >>> images = np.random.default_rng(0).random((2, 3, 16, 16))
+    >>> roto = RotoTranslationScattering(J=2, pooling="mean", log=True, device="cpu")
+    >>> roto.fit_transform(images).shape
+    (2, 1011)
+    """
+
+    _parameter_constraints = {
+        **BaseScatteringTransformer._parameter_constraints,
+        "J": [Interval(Integral, 1, None, closed="left")],
+        "L": [Interval(Integral, 1, None, closed="left")],
+        "n_angular_scales": [Interval(Integral, 0, None, closed="left")],
+        "angular_oversampling": [Interval(Integral, 0, None, closed="left")],
+        "colorspace": [StrOptions({"yuv", "rgb", "gray"})],
+        "log": ["boolean"],
+        "eps": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(self, *, J=2, L=8, n_angular_scales=2, angular_oversampling=1, colorspace="yuv", log=False,
+                 eps=1e-6, shape=None, pooling=None, device="auto", batch_size=64, verbose=False):
+        self.J = J
+        self.L = L
+        self.n_angular_scales = n_angular_scales
+        self.angular_oversampling = angular_oversampling
+        self.colorspace = colorspace
+        self.log = log
+        self.eps = eps
+        self.shape = shape
+        self.pooling = pooling
+        self.device = device
+        self.batch_size = batch_size
+        self.verbose = verbose
+
+    def _check_image_size(self, image_size):
+        check_scattering_params(self.J, image_size, self.L, 2)
+        channels = self.image_shape_[0]
+        if self.colorspace == "yuv" and channels != 3:
+            raise ValueError(f"colorspace='yuv' needs RGB images (3 channels); these have {channels}. "
+                             "Use colorspace='rgb' to scatter the channels as they are, or 'gray'.")
+        if self.colorspace == "gray" and channels not in (1, 3):
+            raise ValueError(f"colorspace='gray' needs 1 or 3 channels; these have {channels}. "
+                             "Use colorspace='rgb' to scatter the channels as they are.")
+
+    def _build_module(self, image_size):
+        return RotoTranslationScattering2D(J=self.J, shape=image_size, L=self.L,
+                                           n_angular_scales=self.n_angular_scales,
+                                           angular_oversampling=self.angular_oversampling)
+
+    def _path_table(self):
+        return roto_translation_paths(self.J, self.L, self.n_angular_scales, self.angular_oversampling)
+
+    def _n_output_channels(self):
+        return 1 if self.colorspace == "gray" else self.image_shape_[0]
+
+    def _prepare_images(self, images):
+        if self.colorspace == "yuv":
+            return rgb_to_yuv(images)
+        if self.colorspace == "gray" and images.shape[-3] == 3:
+            return rgb_to_gray(images)
+        return images
+
+    def _finish_coefficients(self, coefficients):
+        return torch.log(coefficients.abs() + self.eps) if self.log else coefficients

@@ -1,0 +1,234 @@
+"""Separable roto-translation scattering (Sifre & Mallat; Oyallon & Mallat, CVPR 2015).
+
+Orders 0 and 1 are the translation scattering's. Order 2 filters each first
+order map ``U1(., theta1)`` with spatial wavelets over 2L orientations covering
+``[0, 2 pi)`` (the second half are the complex conjugates of the first, whose
+Fourier transforms are mirrored), then with a periodic 1D Morlet transform
+along ``theta1``, takes the modulus and averages in space. The rotation of the
+image by 90 degrees then shifts both angle axes cyclically (see
+:meth:`RotoTranslationScattering2D.rotation_permutation`).
+"""
+
+import numpy as np
+import torch
+from torch import nn
+
+from ._core import _Averaging, _band_modulus, _fft2_real, _filter_and_fold, _modulus
+from ._module import Scattering2D, check_scattering_params
+from .filter_bank import angular_filter_bank
+
+__all__ = ["RotoTranslationScattering2D", "roto_translation_paths", "angular_subsampling"]
+
+# Batch chunks keep one chunk's order-2 complex maps (b, L, 2L, m, n) below this many elements.
+_CHUNK_ELEMENTS = 2**23
+
+
+def angular_subsampling(n_angular_scales, oversampling):
+    """Subsampling factor along ``theta1`` of each angular filter (wavelets fine to coarse, then low-pass).
+
+    A filter of scale ``k`` (the low-pass has ``k = n_angular_scales``) is
+    critically sampled every ``2**k`` angles; ``oversampling`` keeps
+    ``2**oversampling`` times more samples (never fewer than one per angle).
+    """
+    return [2 ** max(0, k - oversampling) for k in range(n_angular_scales + 1)]
+
+
+def roto_translation_paths(J, L, n_angular_scales=2, angular_oversampling=1):
+    """Path of every output channel of the roto-translation scattering.
+
+    Parameters
+    ----------
+    J, L : int
+        Spatial scales and orientations (in ``[0, pi)``).
+    n_angular_scales : int, default=2
+        Angular wavelets along ``theta1``.
+    angular_oversampling : int, default=1
+        See :func:`angular_subsampling`.
+
+    Returns
+    -------
+    dict of ndarray of int
+        ``order``, ``j1``, ``theta1``, ``j2``, ``theta2``, ``angular_scale``;
+        -1 where a field does not apply. For order 2, ``theta1`` is the angle
+        sample (``0 .. L-1``, a multiple of the filter's subsampling),
+        ``theta2`` the spatial orientation index in ``0 .. 2L-1`` (angle
+        ``(L/2 - 1 - theta2) pi / L`` mod 2 pi) and ``angular_scale`` the
+        angular filter (``0 .. n_angular_scales - 1`` wavelets fine to coarse,
+        ``n_angular_scales`` the low-pass). Channels are ordered by order, then
+        (j1, theta1) for order 1 and (j1, j2, angular_scale, theta1, theta2)
+        for order 2.
+    """
+    rows = [(0, -1, -1, -1, -1, -1)]
+    rows += [(1, j1, t1, -1, -1, -1) for j1 in range(J) for t1 in range(L)]
+    steps = angular_subsampling(n_angular_scales, angular_oversampling)
+    rows += [(2, j1, t1, j2, t2, k) for j1 in range(J) for j2 in range(j1 + 1, J)
+             for k, step in enumerate(steps) for t1 in range(0, L, step) for t2 in range(2 * L)]
+    table = np.array(rows, dtype=np.int64)
+    fields = ("order", "j1", "theta1", "j2", "theta2", "angular_scale")
+    return {field: table[:, i] for i, field in enumerate(fields)}
+
+
+class RotoTranslationScattering2D(nn.Module):
+    """Separable roto-translation scattering of order 2, as a torch module.
+
+    Parameters
+    ----------
+    J : int
+        Number of spatial scales; output subsampled by ``2**J``.
+    shape : tuple of int
+        ``(H, W)`` of the images, ``2**J <= min(H, W)``.
+    L : int, default=8
+        Orientations in ``[0, pi)`` (order 2 uses 2L in ``[0, 2 pi)``).
+    n_angular_scales : int, default=2
+        Angular Morlet wavelets along ``theta1`` (ScatNetLight: 2), plus one
+        low-pass.
+    angular_oversampling : int, default=1
+        Angular filter ``k`` keeps every ``2**max(0, k - angular_oversampling)``-th
+        angle (the low-pass has ``k = n_angular_scales``).
+
+    Attributes
+    ----------
+    n_paths : int
+        Channels per input channel,
+        ``K = 1 + J L + J (J - 1) / 2 * 2L * sum_k L / s_k``, with ``s_k`` the
+        subsampling of the ``n_angular_scales + 1`` angular filters (see
+        :func:`angular_subsampling`). J=4, L=8 and the defaults: ``s = (1, 1, 2)``,
+        ``K = 1 + 32 + 6 * 16 * 20 = 1953``.
+    output_shape : tuple of int
+        ``(H', W')``, as for :class:`Scattering2D`.
+    paths : dict of ndarray
+        See :func:`roto_translation_paths`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skscat.scattering import RotoTranslationScattering2D
+    >>> module = RotoTranslationScattering2D(J=2, shape=(32, 32))
+    >>> module(torch.rand(2, 32, 32)).shape
+    torch.Size([2, 337, 8, 8])
+    """
+
+    def __init__(self, J, shape, L=8, n_angular_scales=2, angular_oversampling=1):
+        super().__init__()
+        check_scattering_params(J, tuple(shape), L, 2)
+        _check_angular(n_angular_scales, angular_oversampling)
+        self.translation = Scattering2D(J, shape, L=L, max_order=2)
+        self.J, self.shape, self.L = self.translation.J, self.translation.shape, self.translation.L
+        self.n_angular_scales, self.angular_oversampling = int(n_angular_scales), int(angular_oversampling)
+        self.subsampling = angular_subsampling(self.n_angular_scales, self.angular_oversampling)
+        self.paths = roto_translation_paths(self.J, self.L, self.n_angular_scales, self.angular_oversampling)
+        self.n_paths = len(self.paths["order"])
+        self.output_shape = self.translation.output_shape
+        bank = angular_filter_bank(self.L, self.n_angular_scales)
+        self.register_buffer("_angular", torch.from_numpy(bank.astype(np.float32)), persistent=False)
+
+    def forward(self, x):
+        """Roto-translation scattering coefficients.
+
+        Parameters
+        ----------
+        x : Tensor, shape (..., H, W)
+            Real images, float32 or float64.
+
+        Returns
+        -------
+        Tensor, shape (..., n_paths, H', W')
+        """
+        self.translation._check_input(x)
+        batch_shape = x.shape[:-2]
+        x = self.translation.pad(x.reshape(-1, *self.shape))
+        phi, psi, separable = self.translation._filters(x.dtype)
+        average = _Averaging(phi, separable, self.J)
+        both = [[_with_conjugates(level) for level in levels] for levels in psi]
+        angular = self._angular.to(x.dtype)
+        out = x.new_empty(x.shape[0], self.n_paths, *self.output_shape)
+        step = max(1, _CHUNK_ELEMENTS // (2 * self.L * self.L * (x.shape[-1] // 2) * (x.shape[-2] // 2)))
+        for start in range(0, x.shape[0], step):
+            chunk = slice(start, start + step)
+            self._cascade(x[chunk], psi, both, angular, average, out[chunk])
+        return out.reshape(*batch_shape, *out.shape[-3:])
+
+    def _cascade(self, x, psi, both, angular, average, out):
+        J, L = self.J, self.L
+        U0 = _fft2_real(x)
+        out[:, 0] = average(0, u=x, spectrum=U0)
+        order2 = out[:, 1 + J * L :]
+        for j1 in range(J):
+            U1 = _band_modulus(U0.unsqueeze(1), psi[j1][0], 2**j1)
+            W1 = _fft2_real(U1)
+            out[:, 1 + j1 * L : 1 + (j1 + 1) * L] = average(j1, u=U1, spectrum=W1)
+            for j2 in range(j1 + 1, J):
+                n_filled = self._order2(W1, both[j2][j1], angular, average, j1, j2, order2)
+                order2 = order2[:, n_filled:]
+
+    def _order2(self, W1, psi2, angular, average, j1, j2, out):
+        """Fill the first channels of ``out`` with the paths (j1, j2, *, *, *); return how many."""
+        Y = torch.fft.ifft2(_filter_and_fold(W1.unsqueeze(2), psi2, 2 ** (j2 - j1)))  # (b, L, 2L, m, n)
+        Y_hat = torch.fft.fft(Y, dim=1)
+        filled = 0
+        for h_hat, step in zip(angular, self.subsampling):
+            Z = torch.fft.ifft(Y_hat * h_hat.view(-1, 1, 1, 1), dim=1)[:, ::step]
+            S = average(j2, u=_modulus(Z))  # (b, L / step, 2L, h, w)
+            n = S.shape[1] * S.shape[2]
+            out[:, filled : filled + n] = S.flatten(1, 2)
+            filled += n
+        return filled
+
+    def rotation_permutation(self):
+        """Channel permutation that a 90-degree rotation of the image induces.
+
+        For a square image x, ``S(rot90(x))[c] == rot90(S(x)[perm[c]])`` (spatially
+        rotated the same way), up to the boundary and sampling-grid effects of
+        padding and subsampling: ``np.rot90`` turns every orientation by
+        ``pi / 2``, which is ``L / 2`` orientation indices, so ``theta1`` moves
+        by ``L / 2`` (mod L) and ``theta2`` by ``L / 2`` (mod 2L). Exact on the
+        subsampled angle grid when every angular subsampling factor divides
+        ``L / 2``.
+
+        Returns
+        -------
+        ndarray of int, shape (n_paths,)
+        """
+        if self.L % 4:
+            raise ValueError(f"L={self.L}: a 90-degree rotation maps orientations onto orientations only when L "
+                             "is divisible by 4.")
+        return rotated_path_permutation(self.paths, self.L)
+
+    def extra_repr(self):
+        return (f"J={self.J}, shape={self.shape}, L={self.L}, n_angular_scales={self.n_angular_scales}, "
+                f"angular_oversampling={self.angular_oversampling}")
+
+
+def rotated_path_permutation(paths, L):
+    """Index of the path of x that feeds each path of rot90(x) (see ``rotation_permutation``)."""
+    fields = ("order", "j1", "theta1", "j2", "theta2", "angular_scale")
+    table = np.stack([paths[f] for f in fields if f in paths], axis=1)
+    shifted = table.copy()
+    has_t1, has_t2 = table[:, 2] >= 0, table[:, 4] >= 0
+    shifted[has_t1, 2] = (table[has_t1, 2] + L // 2) % L
+    shifted[has_t2, 4] = (table[has_t2, 4] + L // 2) % (2 * L)
+    index = {tuple(row): i for i, row in enumerate(table)}
+    try:
+        return np.array([index[tuple(row)] for row in shifted])
+    except KeyError as exc:
+        raise ValueError("The angular subsampling does not divide L / 2: a 90-degree rotation moves the "
+                         "angle samples off the subsampled grid; lower the subsampling.") from exc
+
+
+def _with_conjugates(psi):
+    """Wavelets for the 2L orientations of [0, 2 pi): psi and conj(psi).
+
+    ``conj(psi)`` in space has Fourier transform ``psi_hat(-w)``: the filters
+    are mirrored on the periodic frequency grid (axes -3 and -2 of the
+    duplicated layout).
+    """
+    mirrored = torch.roll(psi.flip(-3, -2), shifts=(1, 1), dims=(-3, -2))
+    return torch.cat([psi, mirrored], dim=0)
+
+
+def _check_angular(n_angular_scales, angular_oversampling):
+    if not isinstance(n_angular_scales, (int, np.integer)) or n_angular_scales < 0:
+        raise ValueError(f"n_angular_scales={n_angular_scales!r} is invalid: use an integer >= 0 "
+                         "(ScatNetLight uses 2).")
+    if not isinstance(angular_oversampling, (int, np.integer)) or angular_oversampling < 0:
+        raise ValueError(f"angular_oversampling={angular_oversampling!r} is invalid: use an integer >= 0.")
