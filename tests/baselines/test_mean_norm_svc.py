@@ -46,7 +46,7 @@ def test_binary_problem_sign(digits):
 
 def test_batch_size_never_changes_results(digits):
     X, y, X_test, _ = digits
-    small = MeanNormGaussianSVC(batch_size=7).fit(X, y)
+    small = MeanNormGaussianSVC(batch_size=97).fit(X, y)
     large = MeanNormGaussianSVC(batch_size=4096).fit(X, y)
     np.testing.assert_allclose(small.decision_function(X_test), large.decision_function(X_test), atol=1e-10)
 
@@ -79,6 +79,7 @@ def test_pickle_roundtrip(digits):
 def test_torch_solver_agrees(digits):
     pytest.importorskip("skscat.svm")
     X, y, X_test, _ = digits
+    X, y = X[y < 4], y[y < 4]  # four one-vs-all problems keep the CPU test short
     libsvm = MeanNormGaussianSVC(solver="libsvm").fit(X, y)
     torch_svc = MeanNormGaussianSVC(solver="torch").fit(X, y)
     assert torch_svc.solver_ == "torch" and libsvm.solver_ == "libsvm"
