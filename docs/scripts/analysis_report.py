@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from skscat.analysis import analysis_report, layer_representations, standardize_representations
 from skscat.datasets import load_cifar10
@@ -39,6 +40,10 @@ def parse_args():
     parser.add_argument("--n-analysis", type=int, default=5000, help="training images used by the analysis")
     parser.add_argument("--k-max", type=int, default=31)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--more-epochs", type=int, default=0,
+                        help="continue training the saved model for this many epochs (warm start)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch threads (1 is fastest on a CPU shared with other jobs)")
     return parser.parse_args()
 
 
@@ -53,7 +58,8 @@ def load_data(data_home):
 def train(args, X_train, y_train, work):
     path = work / "model.pkl"
     if path.exists():
-        return pickle.loads(path.read_bytes())
+        clf = pickle.loads(path.read_bytes())
+        return continue_training(clf, args, X_train, y_train, work) if args.more_epochs else clf
     clf = TorchCNNClassifier(
         module="sandbox_cnn", module__K=args.K, max_epochs=args.epochs, batch_size=128, lr=args.lr,
         lr_schedule="cosine", weight_decay=5e-4, device="cpu", checkpoint_dir=str(work / "checkpoints"),
@@ -64,8 +70,22 @@ def train(args, X_train, y_train, work):
     return clf
 
 
+def continue_training(clf, args, X_train, y_train, work):
+    """Warm start: ``--more-epochs`` further epochs (cosine from ``--lr``), saved over model.pkl."""
+    done = getattr(clf, "n_epochs_total_", clf.n_epochs_)
+    target = work / f"model_{done + args.more_epochs}.pkl"
+    if target.exists():
+        return pickle.loads(target.read_bytes())
+    clf.set_params(warm_start=True, max_epochs=args.more_epochs, lr=args.lr,
+                   checkpoint_dir=str(work / f"checkpoints_{done}_plus_{args.more_epochs}"))
+    clf.fit(X_train, y_train)
+    clf.n_epochs_total_ = done + args.more_epochs
+    atomic_write_bytes(target, pickle.dumps(clf))
+    return clf
+
+
 def probe(clf, X_train, X_test, work):
-    path = work / "features.npz"
+    path = work / f"features_{getattr(clf, 'n_epochs_total_', clf.n_epochs_)}.npz"
     layers = list(clf.module_.probe_names)
     if path.exists():
         with np.load(path) as saved:
@@ -88,6 +108,7 @@ def analysis_subset(y, n, seed):
 
 def main():
     args = parse_args()
+    torch.set_num_threads(args.threads)
     work = Path(args.work_dir)
     work.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
@@ -103,7 +124,8 @@ def main():
         train_feats, y_train[subset], test_feats, y_test, args.out, k_max=args.k_max,
         network_accuracy=accuracy, device="cpu", prefix="analysis_", verbose=True,
     )
-    summary = {"network_accuracy": accuracy, "K": args.K, "epochs": args.epochs, "n_analysis": int(subset.size),
+    epochs = getattr(clf, "n_epochs_total_", clf.n_epochs_)
+    summary = {"network_accuracy": accuracy, "K": args.K, "epochs": epochs, "n_analysis": int(subset.size),
                "seconds": time.perf_counter() - start, "table": report["table"],
                "lsv_1": report["contraction"]["lsv_1"]}
     atomic_write_text(Path(args.out) / "analysis_summary.json", json.dumps(summary, indent=1))

@@ -128,8 +128,9 @@ def scattering_order_representations(transformer, X, *, orders=None, spatial="me
         Average the spatial positions, or keep them.
     n_channels : int, default=None
         Number ``C`` of input channels transformed separately; ``None`` reads
-        ``transformer.n_channels_``, or the first entry of a 3-D
-        ``transformer.shape``, and otherwise assumes 1.
+        ``transformer.n_channels_`` or ``transformer.image_shape_[0]`` (as
+        :class:`~skscat.scattering.ScatteringTransformer` sets), or the first
+        entry of a 3-D ``transformer.shape``, and otherwise assumes 1.
 
     Returns
     -------
@@ -268,5 +269,8 @@ def _n_channels(transformer):
     channels = getattr(transformer, "n_channels_", None)
     if channels is not None:
         return int(channels)
+    image_shape = getattr(transformer, "image_shape_", None)
+    if image_shape is not None and len(image_shape) == 3:
+        return int(image_shape[0])
     shape = getattr(transformer, "shape", None)
     return int(shape[0]) if shape is not None and len(shape) == 3 else 1

@@ -128,3 +128,41 @@ def test_scattering_orders_split_by_the_path_table():
     np.testing.assert_allclose(orders["order1"], X[:, :, 1:].mean(-1).reshape(2, -1))
     with pytest.raises(ValueError, match="orders contains 2"):
         scattering_order_representations(_FakeScattering(), X, orders=[2], n_channels=2)
+
+
+class _Scattering2DTransformer:
+    """Adapter: Scattering2D output flattened as a transformer would, with its path table."""
+
+    def __init__(self):
+        from skscat.scattering import Scattering2D
+
+        self.module = Scattering2D(J=1, shape=(8, 8), L=4)
+        self.paths_ = self.module.paths
+        self.n_channels_ = 3
+
+    def transform(self, X):
+        with torch.no_grad():
+            return self.module(torch.as_tensor(X)).reshape(len(X), -1).numpy()
+
+
+def test_scattering_orders_of_a_real_scattering(images):
+    scat = _Scattering2DTransformer()
+    orders = scattering_order_representations(scat, images)
+    with torch.no_grad():
+        S = scat.module(torch.from_numpy(images)).numpy()  # (n, 3, K, 4, 4)
+    order = np.asarray(scat.paths_["order"])
+    assert sorted(orders) == ["order0", "order1"] and orders["order1"].shape == (23, 3 * 4)
+    np.testing.assert_allclose(orders["order0"], S[:, :, order == 0].mean((-1, -2)).reshape(23, -1), rtol=1e-6)
+    np.testing.assert_allclose(orders["order1"], S[:, :, order == 1].mean((-1, -2)).reshape(23, -1), rtol=1e-6)
+    grid = scattering_order_representations(scat, images, orders=[1], spatial=None)
+    assert grid["order1"].shape == (23, 3 * 4 * 16)
+
+
+def test_scattering_orders_of_the_scattering_transformer(images):
+    from skscat.scattering import ScatteringTransformer
+
+    scat = ScatteringTransformer(J=1, L=4, device="cpu").fit(images)
+    orders = scattering_order_representations(scat, images)  # channels from image_shape_
+    expected = scattering_order_representations(_Scattering2DTransformer(), images)
+    for name in ("order0", "order1"):
+        np.testing.assert_allclose(orders[name], expected[name], rtol=1e-5, atol=1e-7)
