@@ -14,8 +14,10 @@ ThunderSVM's two-level scheme, batched over the one-vs-one pairs:
    kernel rows, so each working set is used thoroughly);
 5. the gradient of every variable is updated by one product with those rows.
 
-Memory: two ``(n_pairs, q, m)`` float32 row blocks, with ``q`` chosen so that
-they fit ``cache_size``.
+Memory: two ``(n_group, q, m)`` float32 row blocks within ``cache_size``. Pairs
+are taken in groups small enough for ``q`` to reach its upper bound (256 rows on
+CPU, 1024 on CUDA) when the budget allows, since a larger working set means
+fewer passes over the kernel.
 """
 
 import torch
@@ -72,8 +74,8 @@ def _pair_rows_kernel(X, sq, layout, p, rows, kernel_spec):
     return torch.cat(blocks, dim=1)
 
 
-def _working_rows(X, sq, layout, ws, previous, kernel_spec, active):
-    """``(n_pairs, q, m)`` kernel rows of the working sets, reusing those of ``previous``."""
+def _working_rows(X, sq, layout, pairs, ws, previous, kernel_spec, active):
+    """``(len(pairs), q, m)`` kernel rows of the working sets, reusing those of ``previous``."""
     B, q = ws.shape
     if previous is None:
         block = torch.zeros(B, q, layout.size, dtype=torch.float32, device=X.device)
@@ -89,9 +91,9 @@ def _working_rows(X, sq, layout, ws, previous, kernel_spec, active):
     for p in active.tolist():
         new = missing[p].nonzero().squeeze(1)
         if new.numel():
-            rows = layout.gidx[p, ws[p, new]]
-            m_p = layout.counts[layout.pairs[p][0]] + layout.counts[layout.pairs[p][1]]
-            block[p, new, :m_p] = _pair_rows_kernel(X, sq, layout, p, rows, kernel_spec)
+            pair = pairs[p]
+            rows = layout.gidx[pair, ws[p, new]]
+            block[p, new, : layout.pair_size(pair)] = _pair_rows_kernel(X, sq, layout, pair, rows, kernel_spec)
     return block
 
 
@@ -140,17 +142,27 @@ def solve_decomposed(X, layout, C_rows, kernel, gamma, tol, max_iter, check_ever
     -------
     SolveResult
     """
-    threads = torch.get_num_threads()
-    with cpu_threads(1, X.device):
-        return _outer_loop(X, layout, C_rows, (kernel, gamma, threads), tol, max_iter, check_every, budget_bytes, largest)
-
-
-def _outer_loop(X, layout, C_rows, kernel_spec, tol, max_iter, check_every, budget_bytes, largest):
-    """The loop of :func:`solve_decomposed`; ``kernel_spec`` is ``(kernel, gamma, threads)``."""
-    kernel = kernel_spec[0]
+    spec = (kernel, gamma, torch.get_num_threads())
     sq = squared_norms(X)
     state = layout.initial_state(C_rows, kernel_diag(X, kernel), tol)
-    q = working_set_size(budget_bytes, len(layout.pairs), layout.size, largest)
+    with cpu_threads(1, X.device):
+        for pairs in _pair_groups(budget_bytes, len(layout.pairs), layout.size, largest):
+            index = torch.as_tensor(pairs, device=X.device)
+            q = working_set_size(budget_bytes, len(pairs), layout.size, largest)
+            sub = state.subset(index)
+            _outer_loop(X, sq, layout, pairs, sub, spec, q, max_iter, check_every)
+            state.write_back(sub, index)
+    return SolveResult(layout, state, X.shape[0])
+
+
+def _pair_groups(budget_bytes, n_pairs, size, largest):
+    """Consecutive pairs, as many per group as keep the working sets at ``largest`` rows."""
+    per_group = max(1, int(budget_bytes // (2 * 4 * size * largest)))
+    return [list(range(start, min(start + per_group, n_pairs))) for start in range(0, n_pairs, per_group)]
+
+
+def _outer_loop(X, sq, layout, pairs, state, kernel_spec, q, max_iter, check_every):
+    """The loop of :func:`solve_decomposed` for the pairs ``pairs`` (``state`` holds only those)."""
     previous = None
     while True:
         state.done |= _global_gap(state) < state.eps
@@ -161,9 +173,8 @@ def _outer_loop(X, layout, C_rows, kernel_spec, tol, max_iter, check_every, budg
         if active.numel() == 0:
             break
         ws = _select_working_set(state, q)
-        block = _working_rows(X, sq, layout, ws, previous, kernel_spec, active)
+        block = _working_rows(X, sq, layout, pairs, ws, previous, kernel_spec, active)
         inner_iter = min(max(10 * q, 100), max_iter)
         coef, alpha_new, n_iter = _solve_subproblems(state, ws, block, active, inner_iter, min(check_every, 8))
         _apply(state, ws, block, active, coef, alpha_new, n_iter)
         previous = (ws, block)
-    return SolveResult(layout, state, X.shape[0])
