@@ -50,10 +50,10 @@ def _list():
 
 
 def _methods(requested):
-    if requested in (None, ["all"]):
-        names = DEFAULT_METHODS if requested is None else list_baselines()
-        return [n for n in names if n in list_baselines() and get_baseline(n).unavailable() is None]
-    return requested
+    if requested not in (None, ["all"]):
+        return requested
+    names = DEFAULT_METHODS if requested is None else list_baselines()
+    return [n for n in names if n in list_baselines() and get_baseline(n).unavailable() is None]
 
 
 def _datasets(args, parser):
@@ -72,6 +72,8 @@ def main(argv=None):
         _list()
         return 0
     datasets, methods = _datasets(args, parser), _methods(args.method)
+    if not methods:
+        parser.error("no baseline is available here; see --list")
     try:
         check_request(datasets, methods, args.data_dir, args.device)
     except ValueError as exc:

@@ -80,7 +80,9 @@ def _build_translation(config):
 
 
 def _build_rototranslation(config):
-    scattering = _scattering_class("RotoTranslationScattering")(**_scattering_params(config))
+    # The paper scatters Y, U and V separately; single-channel images are scattered as they are.
+    colorspace = "yuv" if config.image_shape[0] == 3 else "rgb"
+    scattering = _scattering_class("RotoTranslationScattering")(colorspace=colorspace, **_scattering_params(config))
     return scattering_svm_pipeline(scattering, config)
 
 

@@ -137,3 +137,16 @@ def test_cifar10_small_sample(tmp_path, data_dir):
     assert [(row["n_train"], row["n_test"]) for row in rows] == [(100, 2000), (100, 2000)]
     assert all(15 < row["accuracy"] < 40 for row in rows)  # chance is 10 %
     assert rows[0]["accuracy"] != rows[1]["accuracy"] or rows[0]["protocol"] != rows[1]["protocol"]
+
+
+def test_default_command_runs_on_digits(tmp_path, monkeypatch, capsys):
+    """README's main job: ``python -m skscat.baselines`` with no argument."""
+    pytest.importorskip("skscat.scattering")
+    monkeypatch.chdir(tmp_path)
+    assert main(["--quiet"]) == 0
+    printed = capsys.readouterr().out
+    with open(tmp_path / "skscat-results" / "results.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [row["method"] for row in rows] == [m for m in ("scat-svm", "rotoscat-svm") if m in printed]
+    assert rows and all(row["dataset"] == "digits" and float(row["accuracy"]) > 90 for row in rows)
+    assert any((tmp_path / ".skscat-cache").rglob("output.pkl"))  # features cached
