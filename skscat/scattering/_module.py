@@ -4,7 +4,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._core import scattering2d, separable_lowpass
+from ._core import fold_layout, scattering2d, separable_lowpass
 from ._paths import scattering_paths
 from .filter_bank import compute_padding, filter_bank, reflect_pad_indices
 
@@ -115,10 +115,9 @@ class Scattering2D(nn.Module):
                                      persistent=False)
 
     def _register_filter(self, name, filter_hat, k):
-        # The layout the cascade wants: divided by k**2 (exact) and duplicated
-        # for the real and imaginary parts of the spectra it multiplies.
-        prepared = np.repeat((filter_hat / (k * k))[..., None], 2, axis=-1)
-        self.register_buffer(name, torch.from_numpy(np.ascontiguousarray(prepared)), persistent=False)
+        # The layout the cascade wants: divided by k**2 (exact), block-major,
+        # duplicated for the real and imaginary parts of the spectra it multiplies.
+        self.register_buffer(name, torch.from_numpy(fold_layout(filter_hat, k)), persistent=False)
 
     def _filters(self, dtype):
         """Filters in the computation's real dtype (a no-op once the module has been cast).
