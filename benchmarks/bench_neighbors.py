@@ -20,6 +20,7 @@ import time
 import numpy as np
 import torch
 from sklearn.neighbors import NearestNeighbors
+from threadpoolctl import threadpool_limits
 
 from skscat.analysis import nearest_neighbors
 
@@ -78,7 +79,12 @@ def main():
     parser.add_argument("--device", default="auto")
     parser.add_argument("--memory-budget", type=int, default=256 * 2**20)
     parser.add_argument("--n-jobs", type=int, default=None, help="sklearn n_jobs")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="CPU threads for both sides (torch threads; sklearn's OpenMP/BLAS pools)")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+        threadpool_limits(args.threads)
     rng = np.random.default_rng(0)
     # Clustered features, like a network's: 100 centres plus noise.
     centres = rng.normal(size=(100, args.d)).astype(np.float32)

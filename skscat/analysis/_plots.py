@@ -129,9 +129,8 @@ def plot_distance_histograms(histograms, *, max_panels=4):
     fig, axes = plt.subplots(1, len(picked), figsize=(3.2 * len(picked), 3), layout="constrained", squeeze=False)
     for ax, name in zip(axes[0], picked):
         h = histograms[name]
-        width = np.diff(h["bin_edges"])
-        ax.bar(h["bin_edges"][:-1], h["same"], width, align="edge", alpha=0.6, label="same label")
-        ax.bar(h["bin_edges"][:-1], h["different"], width, align="edge", alpha=0.6, label="other label")
+        ax.stairs(h["different"], h["bin_edges"], fill=True, alpha=0.4, color="tab:orange", label="other label")
+        ax.stairs(h["same"], h["bin_edges"], lw=2, color="tab:blue", label="same label")
         ax.set(title=name, xlabel="neighbour distance")
     axes[0, 0].set_ylabel("count")
     axes[0, 0].legend(fontsize=7)
