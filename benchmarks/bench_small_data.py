@@ -192,16 +192,17 @@ def plot(results, table, folder, width, steps, augment):
 def plot_curves(results, folder, labels, width, steps, augment, plt):
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.5))
     rows = [r for r in results if (r["width"], r["steps"], r["augment"], r["seed"]) == (width, steps, augment, 0)]
+    colours = {n: f"C{i}" for i, n in enumerate(sorted({r["n"] for r in rows}))}
     for r in rows:
-        style = "-" if r["model"] == "scat_wrn" else "--"
+        style = {"ls": "-" if r["model"] == "scat_wrn" else "--", "color": colours[r["n"]]}
         epochs = np.arange(1, len(r["train_loss"]) + 1) / len(r["train_loss"])
         label = f"{labels[r['model']]}, n={r['n']}"
-        axes[0].plot(epochs, r["train_loss"], style, label=label)
-        axes[1].plot(epochs, np.array(r["train_accuracy"]) * 100, style, label=label)
+        axes[0].plot(epochs, r["train_loss"], label=label, **style)
+        axes[1].plot(epochs, np.array(r["train_accuracy"]) * 100, label=label, **style)
     axes[0].set(xlabel="fraction of training", ylabel="training loss", yscale="log")
     axes[1].set(xlabel="fraction of training", ylabel="training accuracy (%)")
     axes[1].legend(fontsize=6)
-    fig.suptitle("Training curves (seed 0)")
+    fig.suptitle(f"Training curves, seed 0 ({steps} SGD steps per run, batch 128)")
     fig.tight_layout()
     fig.savefig(Path(folder) / "hybrid_training_curves.png", dpi=120)
 

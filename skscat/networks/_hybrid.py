@@ -13,7 +13,6 @@ channel ``c`` and scattering path ``p``, with ``p`` indexing the path table
 
 import math
 
-import torch
 from torch import nn
 
 from ..scattering import Scattering2D
@@ -278,7 +277,7 @@ class SharedLocalEncoder(nn.Module):
     >>> net = SharedLocalEncoder(in_shape=(3, 32, 32), n_classes=10, encoder_widths=(16, 8),
     ...                          fc_widths=(32,), L=4)
     >>> tuple(net.encoder[0].weight.shape), net(torch.rand(2, 3, 32, 32)).shape
-    ((16, 387, 1, 1), torch.Size([2, 10]))
+    ((16, 339, 1, 1), torch.Size([2, 10]))
     """
 
     def __init__(self, *, in_shape, n_classes, encoder_widths=(1024, 512, 128), fc_widths=(1024, 1024), J=4, L=8,

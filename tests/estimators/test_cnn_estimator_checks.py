@@ -5,7 +5,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from skscat.estimators import TorchCNNClassifier
 
 # Small and quick: the default "auto" module (an MLP for 2-D X), CPU, fixed seed.
-_CHECKED = TorchCNNClassifier(max_epochs=30, batch_size=32, device="cpu", random_state=0)
+_CHECKED = TorchCNNClassifier(max_epochs=10, batch_size=64, device="cpu", random_state=0)
 
 _EXPECTED_FAILURES = {
     "check_do_not_raise_errors_in_init_or_set_params": (
