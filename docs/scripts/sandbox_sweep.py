@@ -102,6 +102,7 @@ def table_rows(results, K):
         rows.append([label, "-" if ratio is None else f"{ratio:.1f}", k, f"{np.mean(test):.2f}",
                      " / ".join(f"{t:.2f}" for t in test),
                      f"{100 * np.mean([r['train_accuracy_last_epoch'] for r in records]):.2f}",
+                     f"{np.mean([r['train_loss_per_epoch'][-1] for r in records]):.3f}",
                      f"{np.mean([r['fit_seconds'] for r in records]):.0f}"])
     return rows
 
@@ -139,7 +140,7 @@ def main():
     data = load_standardised_cifar(args.data_dir, args.n_per_class, seed=0, downsample=args.downsample)
     results = sweep(args, data)
     header = ["non-linearity", "k/K", "k (channels)", "test acc. (%), mean", "test acc. (%), per seed",
-              "train acc., last epoch (%)", "fit time (s), mean"]
+              "train acc., last epoch (%)", "train loss, last epoch", "fit time (s), mean"]
     rows = table_rows(results, args.K)
     atomic_write_text(f"{args.out}/sandbox_sweep.csv", csv_text(header, rows))
     atomic_write_text(f"{args.out}/sandbox_sweep.md", markdown_table(header, rows))
