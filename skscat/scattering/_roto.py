@@ -13,11 +13,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._core import _Averaging, _band_modulus, _fft2_real, _filter_and_fold, _modulus
+from ._core import _Averaging, _band_modulus, _fft2_real, _filter_and_fold, _modulus, fold_layout
 from ._module import Scattering2D, check_scattering_params
-from .filter_bank import angular_filter_bank
+from .filter_bank import angular_filter_bank, compute_padding, filter_bank
 
-__all__ = ["RotoTranslationScattering2D", "roto_translation_paths", "angular_subsampling"]
+__all__ = ["RotoTranslationScattering2D", "angular_operator", "angular_subsampling", "roto_translation_paths"]
 
 # Batch chunks keep one chunk's order-2 complex maps (b, L, 2L, m, n) below this many elements.
 _CHUNK_ELEMENTS = 2**23
@@ -119,8 +119,9 @@ class RotoTranslationScattering2D(nn.Module):
         self.paths = roto_translation_paths(self.J, self.L, self.n_angular_scales, self.angular_oversampling)
         self.n_paths = len(self.paths["order"])
         self.output_shape = self.translation.output_shape
-        bank = angular_filter_bank(self.L, self.n_angular_scales)
-        self.register_buffer("_angular", torch.from_numpy(bank.astype(np.float32)), persistent=False)
+        self._register_second_wavelets()
+        operator = angular_operator(angular_filter_bank(self.L, self.n_angular_scales), self.subsampling)
+        self.register_buffer("_angular", torch.from_numpy(operator.astype(np.complex64)), persistent=False)
 
     def forward(self, x):
         """Roto-translation scattering coefficients.
@@ -139,10 +140,11 @@ class RotoTranslationScattering2D(nn.Module):
         x = self.translation.pad(x.reshape(-1, *self.shape))
         phi, psi, separable = self.translation._filters(x.dtype)
         average = _Averaging(phi, separable, self.J)
-        both = [[_with_conjugates(level) for level in levels] for levels in psi]
-        angular = self._angular.to(x.dtype)
+        both = {(j2, j1): getattr(self, f"_psi2_{j2}_{j1}").to(x.dtype) for j2 in range(self.J) for j1 in range(j2)}
+        angular = self._angular.to(torch.complex128 if x.dtype == torch.float64 else torch.complex64)
         out = x.new_empty(x.shape[0], self.n_paths, *self.output_shape)
-        step = max(1, _CHUNK_ELEMENTS // (2 * self.L * self.L * (x.shape[-1] // 2) * (x.shape[-2] // 2)))
+        per_image = (self.L + angular.shape[0]) * 2 * self.L * (x.shape[-1] // 2) * (x.shape[-2] // 2)
+        step = max(1, _CHUNK_ELEMENTS // per_image)
         for start in range(0, x.shape[0], step):
             chunk = slice(start, start + step)
             self._cascade(x[chunk], psi, both, angular, average, out[chunk])
@@ -154,25 +156,32 @@ class RotoTranslationScattering2D(nn.Module):
         out[:, 0] = average(0, u=x, spectrum=U0)
         order2 = out[:, 1 + J * L :]
         for j1 in range(J):
-            U1 = _band_modulus(U0.unsqueeze(1), psi[j1][0], 2**j1)
+            U1 = _band_modulus(U0.unsqueeze(1), psi[j1][0])
             W1 = _fft2_real(U1)
             out[:, 1 + j1 * L : 1 + (j1 + 1) * L] = average(j1, u=U1, spectrum=W1)
             for j2 in range(j1 + 1, J):
-                n_filled = self._order2(W1, both[j2][j1], angular, average, j1, j2, order2)
+                n_filled = self._order2(W1, both[j2, j1], angular, average, j2, order2)
                 order2 = order2[:, n_filled:]
 
-    def _order2(self, W1, psi2, angular, average, j1, j2, out):
+    def _register_second_wavelets(self):
+        """Second-layer wavelets for the 2L orientations of [0, 2 pi), in the cascade's layout."""
+        padded = compute_padding(*self.shape, self.J)
+        bank = filter_bank(*padded, self.J, self.L)
+        for j2 in range(1, self.J):
+            for j1 in range(j2):
+                both = _with_conjugates(bank["psi"][j2][j1])
+                layout = fold_layout(both, 2 ** (j2 - j1))
+                self.register_buffer(f"_psi2_{j2}_{j1}", torch.from_numpy(layout), persistent=False)
+
+    def _order2(self, W1, psi2, angular, average, j2, out):
         """Fill the first channels of ``out`` with the paths (j1, j2, *, *, *); return how many."""
-        Y = torch.fft.ifft2(_filter_and_fold(W1.unsqueeze(2), psi2, 2 ** (j2 - j1)))  # (b, L, 2L, m, n)
-        Y_hat = torch.fft.fft(Y, dim=1)
-        filled = 0
-        for h_hat, step in zip(angular, self.subsampling):
-            Z = torch.fft.ifft(Y_hat * h_hat.view(-1, 1, 1, 1), dim=1)[:, ::step]
-            S = average(j2, u=_modulus(Z))  # (b, L / step, 2L, h, w)
-            n = S.shape[1] * S.shape[2]
-            out[:, filled : filled + n] = S.flatten(1, 2)
-            filled += n
-        return filled
+        Y = torch.fft.ifft2(_filter_and_fold(W1.unsqueeze(2), psi2))  # (b, L, 2L, m, n)
+        # Every angular filter at every kept angle sample in one matrix product along theta1.
+        Z = torch.matmul(angular, Y.flatten(2)).unflatten(2, Y.shape[2:])  # (b, sum L / s_k, 2L, m, n)
+        S = average(j2, u=_modulus(Z))
+        n = S.shape[1] * S.shape[2]
+        out[:, :n] = S.flatten(1, 2)
+        return n
 
     def rotation_permutation(self):
         """Channel permutation that a 90-degree rotation of the image induces.
@@ -199,6 +208,28 @@ class RotoTranslationScattering2D(nn.Module):
                 f"angular_oversampling={self.angular_oversampling}")
 
 
+def angular_operator(bank, subsampling):
+    """Periodic convolution along theta1 by each angular filter, kept samples only, as one matrix.
+
+    Parameters
+    ----------
+    bank : ndarray, shape (n_filters, L)
+        Real Fourier transforms of the angular filters (:func:`angular_filter_bank`).
+    subsampling : list of int
+        Kept-sample step of each filter.
+
+    Returns
+    -------
+    ndarray of complex128, shape (sum_k L / s_k, L)
+        Row ``(k, p)`` holds ``h_k(p - t)`` for ``t = 0 .. L-1``, rows ordered by
+        filter then angle sample ``p = 0, s_k, 2 s_k, ..``.
+    """
+    L = bank.shape[1]
+    impulse = np.fft.ifft(bank, axis=1)  # h_k(d) for d = 0 .. L-1
+    lags = (np.arange(L)[:, None] - np.arange(L)[None, :]) % L  # p - t
+    return np.concatenate([impulse[k][lags][::step] for k, step in enumerate(subsampling)])
+
+
 def rotated_path_permutation(paths, L):
     """Index of the path of x that feeds each path of rot90(x) (see ``rotation_permutation``)."""
     fields = ("order", "j1", "theta1", "j2", "theta2", "angular_scale")
@@ -215,15 +246,14 @@ def rotated_path_permutation(paths, L):
                          "angle samples off the subsampled grid; lower the subsampling.") from exc
 
 
-def _with_conjugates(psi):
-    """Wavelets for the 2L orientations of [0, 2 pi): psi and conj(psi).
+def _with_conjugates(psi_hat):
+    """Wavelets for the 2L orientations of [0, 2 pi): psi and conj(psi), in Fourier.
 
-    ``conj(psi)`` in space has Fourier transform ``psi_hat(-w)``: the filters
-    are mirrored on the periodic frequency grid (axes -3 and -2 of the
-    duplicated layout).
+    ``conj(psi)`` in space has Fourier transform ``psi_hat(-w)``: the real
+    Fourier filters (L, M, N) mirrored on the periodic frequency grid.
     """
-    mirrored = torch.roll(psi.flip(-3, -2), shifts=(1, 1), dims=(-3, -2))
-    return torch.cat([psi, mirrored], dim=0)
+    mirrored = np.roll(psi_hat[:, ::-1, ::-1], shift=(1, 1), axis=(-2, -1))
+    return np.concatenate([psi_hat, mirrored])
 
 
 def _check_angular(n_angular_scales, angular_oversampling):
