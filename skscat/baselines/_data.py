@@ -135,4 +135,5 @@ def _caltech_split(X, y, seed, train_per_class):
 def _subsample(split, n_train, seed):
     keep = small_sample_subset(split.y_train, n_train, random_state=seed)
     return Split(split.X_train[keep], split.y_train[keep], split.X_test, split.y_test,
-                 f"{split.protocol}; {n_train} training samples drawn per class, seed {seed}")
+                 f"{split.protocol}; balanced {n_train}-sample training subset "
+                 f"({n_train // split.n_classes} per class), seed {seed}")
