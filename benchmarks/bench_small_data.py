@@ -174,7 +174,7 @@ def plot(results, table, folder, width, steps, augment):
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     labels = {"scat_wrn": f"Scat + WRN-12-{width}", "wrn": f"WRN-16-{width}"}
-    fig, ax = plt.subplots(figsize=(5, 3.5))
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
     for model, colour in zip(MODELS, ("C0", "C1")):
         sizes = sorted(n for m, n in table if m == model)
         mean = [table[model, n][0] for n in sizes]
@@ -182,10 +182,11 @@ def plot(results, table, folder, width, steps, augment):
         ax.errorbar(sizes, mean, yerr=std, marker="o", capsize=3, color=colour, label=f"{labels[model]} (ours, CPU)")
         ax.plot(sorted(PAPER[model]), [PAPER[model][n] for n in sorted(PAPER[model])], ls="--", marker="x",
                 color=colour, alpha=0.6, label=f"{model} (paper, full width, 10k test)")
-    ax.set(xscale="log", xlabel="training samples n", ylabel="test accuracy (%)", title="CIFAR-10, small data")
+    title = f"CIFAR-10, small data ({steps} steps, {'crops + flips' if augment else 'no augmentation'})"
+    ax.set(xscale="log", xlabel="training samples n", ylabel="test accuracy (%)", title=title)
     ax.legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(folder / "hybrid_small_data.png", dpi=120)
+    fig.savefig(folder / f"hybrid_small_data{_suffix(augment)}.png", dpi=120)
     plot_curves(results, folder, labels, width, steps, augment, plt)
 
 
@@ -204,7 +205,11 @@ def plot_curves(results, folder, labels, width, steps, augment, plt):
     axes[1].legend(fontsize=6)
     fig.suptitle(f"Training curves, seed 0 ({steps} SGD steps per run, batch 128)")
     fig.tight_layout()
-    fig.savefig(Path(folder) / "hybrid_training_curves.png", dpi=120)
+    fig.savefig(Path(folder) / f"hybrid_training_curves{_suffix(augment)}.png", dpi=120)
+
+
+def _suffix(augment):
+    return "_augmented" if augment else ""
 
 
 def main(argv=None):
@@ -212,8 +217,10 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     results = json.loads(Path(args.out).read_text()) if args.report_only else run(args)
     table = summary(results, args.width, args.steps, args.augment)
+    config = (args.width, args.steps, args.augment)
+    seeds = sorted({r["seed"] for r in results if (r["width"], r["steps"], r["augment"]) == config})
     print(f"width k={args.width}, {args.steps} SGD steps per run, augmentation {'on' if args.augment else 'off'}, "
-          f"seeds {sorted({r['seed'] for r in results})}, test on {2000} images")
+          f"seeds {seeds}, test on 2000 images")
     print_table(table)
     if args.plot:
         plot(results, table, args.plot, args.width, args.steps, args.augment)
