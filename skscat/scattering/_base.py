@@ -114,7 +114,8 @@ class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
         return validate_data(self, rows, reset=False, dtype=[np.float64, np.float32])
 
     def _transform_batch(self, module, images, device):
-        batch = torch.from_numpy(np.ascontiguousarray(images)).to(device)
+        # C-contiguous and writable (torch refuses to wrap read-only memory, e.g. a memmap).
+        batch = torch.from_numpy(np.require(images, requirements=["C", "W"])).to(device)
         with torch.no_grad():
             coefficients = module(self._prepare_images(batch))
             if self.pooling == "mean":
