@@ -6,17 +6,19 @@ Cases (make_classification, n_informative=50, 10 classes, C=10, gamma="scale"):
 - ``cifar``: scattering features (J=2, L=8, no pooling: 3 x 81 x 8 x 8 = 15,552) of the
   first 2,000 + 1,000 images of the real CIFAR-10 subset (``--data-home``).
 - ``decomposition``: 20,000 x 1,000 train, 1,000 test rows; the 1.6 GB kernel
-  does not fit cache_size=200 MB, so TorchSVC runs its working-set solver.
+  does not fit cache_size=200 MB, so TorchSVC leaves the full-kernel path (each 4,000-row pair
+  kernel, 64 MB, fits: the pair-kernel groups path; smaller budgets reach the working-set path).
 - ``cuda``: 50,000 x 4,000 train on CUDA (only when CUDA is available);
   TorchSVC gets cache_size=20,000 MB, SVC is timed on a subsample and its
   fit time extrapolated quadratically, as the table says.
 
 sklearn's SVC (LIBSVM) is single-threaded; TorchSVC runs with 1 and with
 ``--threads`` torch CPU threads, and the table names the thread count of every
-row. Each timing is the median of ``--repeats`` runs, the libraries
-alternating. Peak memory is the resident-set growth during one fit
-(sampled every millisecond). Results are written atomically to
-``--out`` after each case, and cases already there are skipped (resume).
+row. Each timing is the median of ``--repeats`` runs (one run for SVC above
+5,000 rows, where one fit takes many minutes); TorchSVC's runs come first, then
+SVC's, in the same process. Peak memory is the resident-set growth during one
+fit (sampled every millisecond). Results are written atomically to ``--out``
+after each TorchSVC row and each case; cases already there are skipped (resume).
 
 Usage: ``python benchmarks/bench_svm.py [--cases full decomposition] [--repeats 3]``
 """
@@ -125,9 +127,20 @@ def compare(reference, candidate, X, X_test, y_test):
     }
 
 
-def run_case(name, spec, repeats, threads, data_home):
+def run_case(name, spec, repeats, threads, data_home, save):
+    """TorchSVC rows first (saved as they come), then SVC, then the ratios and the parity figures."""
     X, y, X_test, y_test = make_data(spec["n_train"], spec["n_features"], data_home)
     result = {"case": name, "shape": f"{X.shape[0]}x{X.shape[1]}x10", "rows": []}
+    models = []
+    for n_threads in sorted({1, threads}) if spec["device"] == "cpu" else [threads]:
+        torch.set_num_threads(n_threads)
+        make = lambda: TorchSVC(C=10, cache_size=spec["cache_size"], device=spec["device"])  # noqa: E731
+        fit_s, predict_s, model, mem = fit_predict(make, X, y, X_test, repeats)
+        result["rows"].append({"threads": n_threads, "fit_s": fit_s, "predict_s": predict_s, "peak_mib": mem,
+                               "max_smo_steps": int(model.n_iter_.max())})
+        models.append(model)
+        print(json.dumps(result["rows"][-1]), flush=True)
+        save(result)
     n_svc = spec.get("svc_subsample", spec["n_train"])
     svc_repeats = 1 if n_svc > 5000 else repeats
     svc_fit, svc_predict, svc, svc_mem = fit_predict(lambda: SVC(C=10), X[:n_svc], y[:n_svc], X_test, svc_repeats)
@@ -135,16 +148,10 @@ def run_case(name, spec, repeats, threads, data_home):
         svc_fit *= (spec["n_train"] / n_svc) ** 2
         svc_predict *= spec["n_train"] / n_svc
     result["svc"] = {"fit_s": svc_fit, "predict_s": svc_predict, "peak_mib": svc_mem, "extrapolated_from": n_svc}
-    for n_threads in sorted({1, threads}) if spec["device"] == "cpu" else [threads]:
-        torch.set_num_threads(n_threads)
-        make = lambda: TorchSVC(C=10, cache_size=spec["cache_size"], device=spec["device"])  # noqa: E731
-        fit_s, predict_s, model, mem = fit_predict(make, X, y, X_test, repeats)
-        row = {"threads": n_threads, "fit_s": fit_s, "predict_s": predict_s, "peak_mib": mem,
-               "fit_speedup": svc_fit / fit_s, "predict_speedup": svc_predict / predict_s,
-               "max_smo_steps": int(model.n_iter_.max())}
+    for row, model in zip(result["rows"], models):
+        row.update(fit_speedup=svc_fit / row["fit_s"], predict_speedup=svc_predict / row["predict_s"])
         if n_svc == spec["n_train"]:
             row.update(compare(svc, model, X, X_test, y_test))
-        result["rows"].append(row)
         print(json.dumps(row), flush=True)
     return result
 
@@ -153,7 +160,9 @@ def print_results(results):
     header = ["case", "impl (threads)", "fit s", "predict 1k s", "fit x", "predict x", "peak MiB",
               "same pred", "max ovo |dec diff|", "obj rel diff"]
     rows = []
-    for res in results.values():
+    for key, res in results.items():
+        if key.endswith("_partial"):
+            continue
         svc = res["svc"]
         extrapolated = svc["extrapolated_from"] < int(res["shape"].split("x")[0])
         note = f" (extrap. from {svc['extrapolated_from']})" if extrapolated else ""
@@ -187,7 +196,13 @@ def main(argv=None):
         if name in results:
             print(f"{name}: already in {out}, skipped (use --force)")
             continue
-        results[name] = run_case(name, CASES[name], args.repeats, args.threads, args.data_home)
+        partial = {**results}
+
+        def save(result, name=name):
+            partial[name + "_partial"] = result
+            atomic_write_text(out, json.dumps(partial, indent=1))
+
+        results[name] = run_case(name, CASES[name], args.repeats, args.threads, args.data_home, save)
         atomic_write_text(out, json.dumps(results, indent=1))
     print_results(results)
 
