@@ -7,7 +7,7 @@ Usage (from the project root)::
 Stages, each saved atomically in ``--work-dir`` so that an interrupted run
 resumes where it stopped: the trained classifier (``model.pkl``, training
 itself checkpoints every epoch), the probed features (``features.npz``), and
-the report's per-depth numbers (``docs/figures/.layers``). Figures and CSV
+the report's per-depth numbers (``report_cache/``). Figures and CSV
 tables go to ``docs/figures/analysis_*``.
 """
 
@@ -123,6 +123,7 @@ def main():
     report = analysis_report(
         train_feats, y_train[subset], test_feats, y_test, args.out, k_max=args.k_max,
         network_accuracy=accuracy, device="cpu", prefix="analysis_", verbose=True,
+        cache_dir=work / "report_cache",
     )
     epochs = getattr(clf, "n_epochs_total_", clf.n_epochs_)
     summary = {"network_accuracy": accuracy, "K": args.K, "epochs": epochs, "n_analysis": int(subset.size),

@@ -30,6 +30,7 @@ def analysis_report(
     device="auto",
     prefix="",
     resume=True,
+    cache_dir=None,
     verbose=False,
 ):
     """Measure every depth and write figures and CSV tables to ``folder``.
@@ -37,9 +38,9 @@ def analysis_report(
     For each layer (depth) of ``train``: 1-NN and Gaussian SVM test accuracy,
     local support vectors on the training set, the per-class PCA spectra,
     intra/inter-class distances and 2-NN distance histograms. Each depth's
-    numbers are saved as soon as they are known (``.layers/`` in
-    ``folder``), so an interrupted report resumes where it stopped; every
-    file is written atomically.
+    numbers are saved as soon as they are known (in ``cache_dir``), so an
+    interrupted report resumes where it stopped; every file is written
+    atomically.
 
     Parameters
     ----------
@@ -63,6 +64,8 @@ def analysis_report(
         Prepended to every file name (e.g. ``"analysis_"``).
     resume : bool, default=True
         Reuse the saved numbers of a depth whose features are unchanged.
+    cache_dir : str or path-like, default=None
+        Where each depth's numbers are saved; ``None`` means ``folder/.layers``.
     verbose : bool, default=False
         Print each depth as it is done.
 
@@ -78,11 +81,12 @@ def analysis_report(
     ``pca_spectra.png``, ``distance_histograms.png``, ``contraction.csv``.
     """
     folder = Path(folder)
+    cache_dir = folder / ".layers" if cache_dir is None else Path(cache_dir)
     y_train, y_test = np.asarray(y_train), np.asarray(y_test)
     layers = {}
     for depth, name in enumerate(train, start=1):
         layers[name] = _layer_stats(
-            folder, depth, name, train[name], y_train, test[name], y_test,
+            cache_dir, depth, name, train[name], y_train, test[name], y_test,
             dict(k_max=k_max, classifiers=tuple(classifiers), backend=backend, device=device), resume,
         )
         if verbose:
@@ -91,10 +95,10 @@ def analysis_report(
     return _write_outputs(folder, prefix, layers, network_accuracy)
 
 
-def _layer_stats(folder, depth, name, Z_train, y_train, Z_test, y_test, options, resume):
+def _layer_stats(cache_dir, depth, name, Z_train, y_train, Z_test, y_test, options, resume):
     """Every number of one depth, loaded from its cache file when unchanged."""
     key = _fingerprint(Z_train, y_train, Z_test, y_test, options)
-    cache = folder / ".layers" / f"{depth:03d}.npz"
+    cache = cache_dir / f"{depth:03d}.npz"
     if resume and cache.exists():
         with np.load(cache, allow_pickle=False) as saved:
             if str(saved["key"]) == key:

@@ -40,14 +40,18 @@ def test_report_files_and_tables(tmp_path, depths):
 
 def test_report_resumes_from_saved_depths(tmp_path, depths, monkeypatch):
     train, y, test, yt = depths
-    first = analysis_report(train, y, test, yt, tmp_path, k_max=5, classifiers=["1nn"], device="cpu")
+    cache = tmp_path / "cache"
+    first = analysis_report(train, y, test, yt, tmp_path, k_max=5, classifiers=["1nn"], device="cpu",
+                            cache_dir=cache)
+    assert sorted(p.name for p in cache.iterdir()) == ["001.npz", "002.npz", "003.npz"]
 
     def fail(*args, **kwargs):
         raise AssertionError("a saved depth was measured again")
 
     monkeypatch.setattr(_report, "_measure", fail)
-    again = analysis_report(train, y, test, yt, tmp_path, k_max=5, classifiers=["1nn"], device="cpu")
+    again = analysis_report(train, y, test, yt, tmp_path, k_max=5, classifiers=["1nn"], device="cpu",
+                            cache_dir=cache)
     assert again["table"] == first["table"] and again["contraction"] == first["contraction"]
     train = dict(train, layer1=train["layer1"] + 1.0)  # changed features are measured again
     with pytest.raises(AssertionError, match="measured again"):
-        analysis_report(train, y, test, yt, tmp_path, k_max=5, classifiers=["1nn"], device="cpu")
+        analysis_report(train, y, test, yt, tmp_path, k_max=5, classifiers=["1nn"], device="cpu", cache_dir=cache)
