@@ -21,8 +21,8 @@ def random_crop_flip(x, generator, *, padding=4, flip=True):
         CPU generator for the random offsets and flips.
     padding : int, default=4
         Pad each side by ``padding`` pixels (reflect mode), then crop back to
-        ``(H, W)`` at a random offset. Clipped to ``min(H, W) - 1`` because
-        reflect padding cannot exceed the image. ``0`` disables cropping.
+        ``(H, W)`` at a random offset; ``padding < min(H, W)`` (reflect
+        padding cannot exceed the image). ``0`` disables cropping.
     flip : bool, default=True
         Flip each image left-right with probability 1/2.
 
@@ -31,9 +31,8 @@ def random_crop_flip(x, generator, *, padding=4, flip=True):
     torch.Tensor of shape (B, C, H, W)
     """
     batch, _, height, width = x.shape
-    pad = min(int(padding), height - 1, width - 1)
-    if pad > 0:
-        x = _random_crop(x, generator, pad)
+    if padding > 0:
+        x = _random_crop(x, generator, int(padding))
     if flip:
         flips = torch.rand(batch, generator=generator) < 0.5
         flips = flips.to(x.device).view(batch, 1, 1, 1)

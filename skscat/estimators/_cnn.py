@@ -85,7 +85,8 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
         Decay factor of the step schedule.
     crop_padding : int, default=4
         Random-crop augmentation: reflect-pad by this many pixels and crop
-        back at a random offset (0: off; clipped to the image size - 1).
+        back at a random offset (0: off; must be smaller than the image's
+        height and width).
     horizontal_flip : bool, default=True
         Random horizontal flips of training images.
     early_stopping : bool, default=False
@@ -397,6 +398,13 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
     def _augmentation(self):
         if len(self.in_shape_) != 3 or (self.crop_padding == 0 and not self.horizontal_flip):
             return None
+        smallest = min(self.in_shape_[1:])
+        if self.crop_padding >= smallest:
+            raise ValueError(
+                f"crop_padding={self.crop_padding} is too large for images of shape {self.in_shape_}: reflect "
+                f"padding needs crop_padding < min(H, W) = {smallest}. Use crop_padding <= {smallest - 1} "
+                "(about H / 8 is usual), or 0 to turn random crops off."
+            )
         return {"padding": self.crop_padding, "flip": self.horizontal_flip}
 
     def _train(self, run, device):

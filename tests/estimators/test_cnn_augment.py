@@ -36,8 +36,8 @@ def test_crop_is_a_window_of_the_reflect_padded_image():
     assert len(offsets) > 1
 
 
-def test_same_generator_state_same_augmentation_and_padding_is_clipped():
+def test_same_generator_state_same_augmentation():
     x = _batch()
-    a = random_crop_flip(x, torch.Generator().manual_seed(3), padding=50)  # clipped to 5 for 6x6 images
-    b = random_crop_flip(x, torch.Generator().manual_seed(3), padding=50)
+    a = random_crop_flip(x, torch.Generator().manual_seed(3), padding=5)
+    b = random_crop_flip(x, torch.Generator().manual_seed(3), padding=5)
     assert torch.equal(a, b) and a.shape == x.shape

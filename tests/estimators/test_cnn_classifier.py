@@ -315,6 +315,12 @@ def test_flat_input_that_does_not_match_shape():
         _small(shape=(3, 8, 8)).fit(X.reshape(len(X), -1), y)
 
 
+def test_crop_padding_too_large_for_the_images():
+    X, y = _images()
+    with pytest.raises(ValueError, match=r"crop_padding=8 is too large.*crop_padding <= 7"):
+        _small(crop_padding=8).fit(X, y)
+
+
 def test_unseen_labels_in_score():
     X, y = _images()
     clf = _small().fit(X, y)
