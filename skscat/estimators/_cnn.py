@@ -109,6 +109,7 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
         ``checkpoint_dir/checkpoint.pt`` (atomically) after each epoch. A
         fit with the same parameters and data resumes from it, so a killed
         fit continues where it stopped (with the same result on the CPU).
+        Not used when ``warm_start`` continues an already fitted network.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling, augmentation and the
         validation split (through a local ``torch.Generator``; the global
