@@ -26,11 +26,11 @@ def _parser():
     p.add_argument("--data-dir", help="folder holding cifar-10-batches-py/, caltech101/101_ObjectCategories/, ...")
     p.add_argument("--method", nargs="+", help="baselines to run, or 'all' (default: scat-svm and "
                    "rotoscat-svm where available); see --list")
-    p.add_argument("-J", type=int, help="scattering scale (default: 1 digits, 2 CIFAR, log2(size)-3 Caltech)")
+    p.add_argument("-J", type=int, help="scattering scale (default: 1 for digits, 2 for images up to 64 pixels, 3 above)")
     p.add_argument("-L", type=int, default=8, help="wavelet orientations (default: 8)")
     p.add_argument("--n-train", type=int, help="balanced training subset size (small-sample protocol)")
     p.add_argument("--train-per-class", type=int, default=30, help="Caltech-101 training images per class")
-    p.add_argument("--image-size", type=int, default=64, help="Caltech-101 image side in pixels (default: 64)")
+    p.add_argument("--image-size", type=int, default=32, help="Caltech-101 image side in pixels (default: 32)")
     p.add_argument("--seeds", type=int, nargs="+", default=[0], help="random splits/subsets (default: 0)")
     p.add_argument("--device", default="auto", help="cpu, cuda, cuda:1 or auto (default)")
     p.add_argument("--batch-size", type=int, default=256, help="images per feature batch")

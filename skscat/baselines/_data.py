@@ -81,7 +81,7 @@ def _load(dataset, data_dir, image_size, verbose):
     return tuple(loader(data_dir, subset=subset, return_X_y=True, **kwargs) for subset in ("train", "test"))
 
 
-def load_split(dataset, data_dir=None, *, seed=0, n_train=None, train_per_class=30, image_size=64,
+def load_split(dataset, data_dir=None, *, seed=0, n_train=None, train_per_class=30, image_size=32,
                verbose=False):
     """The train/test data of one run.
 
@@ -97,7 +97,7 @@ def load_split(dataset, data_dir=None, *, seed=0, n_train=None, train_per_class=
         small-sample protocol); None keeps the whole training set.
     train_per_class : int, default=30
         Caltech-101: training images per class (the rest are the test set).
-    image_size : int, default=64
+    image_size : int, default=32
         Caltech-101: side of the square images (aspect kept, centre crop).
     verbose : bool, default=False
 

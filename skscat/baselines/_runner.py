@@ -69,7 +69,7 @@ def _plan(datasets, methods, seeds, J, L, n_train, train_per_class, image_size):
 def _run_one(spec, ctx):
     baseline = get_baseline(spec.method)
     split = load_split(spec.dataset, ctx.data_dir, seed=spec.seed, n_train=spec.n_train,
-                       train_per_class=spec.train_per_class or 30, image_size=spec.image_size or 64,
+                       train_per_class=spec.train_per_class or 30, image_size=spec.image_size or 32,
                        verbose=ctx.verbose)
     config = BaselineConfig(spec.dataset, tuple(split.image_shape), split.n_classes, spec.J, spec.L, ctx.device,
                             ctx.batch_size, ctx.memory, spec.seed, ctx.verbose)
@@ -142,7 +142,7 @@ def check_request(datasets, methods, data_dir, device):
 
 
 def run_baselines(*, datasets=("digits",), methods=("scat-svm",), data_dir=None, J=None, L=8, n_train=None,
-                  train_per_class=30, image_size=64, seeds=(0,), device="auto", output_dir="skscat-results",
+                  train_per_class=30, image_size=32, seeds=(0,), device="auto", output_dir="skscat-results",
                   cache_dir=".skscat-cache", batch_size=256, verbose=True, log=print):
     """Run every (data set, seed, method) combination, skipping those already finished.
 
@@ -159,15 +159,16 @@ def run_baselines(*, datasets=("digits",), methods=("scat-svm",), data_dir=None,
     data_dir : str or os.PathLike, optional
         Folder holding the data sets (``digits`` needs none).
     J : int, optional
-        Scattering scale; None picks a per-data-set default (digits 1, CIFAR 2,
-        Caltech-101 log2(image_size) - 3).
+        Scattering scale; None picks a per-data-set default (digits 1, images up
+        to 64 pixels 2, larger ones 3).
     L : int, default=8
     n_train : int, optional
         Balanced training subset size (small-sample protocol).
     train_per_class : int, default=30
         Caltech-101 training images per class.
-    image_size : int, default=64
-        Caltech-101 image side (aspect kept, centre crop).
+    image_size : int, default=32
+        Caltech-101 image side (aspect kept, centre crop); 32 with J=2 fits a
+        10-minute CPU budget (docs/baselines.md).
     seeds : sequence of int, default=(0,)
         Random splits / subsets; data sets with a fixed split run once unless ``n_train`` is set.
     device : str, default="auto"
