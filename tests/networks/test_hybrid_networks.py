@@ -185,5 +185,5 @@ def test_cpu_saved_network_loads_on_cuda_and_back():
     torch.save(net.state_dict(), buffer)
     on_gpu = ScatWRN(in_shape=(3, 16, 16), n_classes=3, width=1, L=2).cuda().eval()
     on_gpu.load_state_dict(torch.load(io.BytesIO(buffer.getvalue()), map_location="cuda"))
-    torch.testing.assert_close(on_gpu(x.cuda()).cpu(), expected, rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(on_gpu(x.cuda()).cpu(), expected, rtol=2e-3, atol=2e-3)  # TF32 convolutions
     torch.testing.assert_close(on_gpu.cpu()(x), expected, rtol=1e-5, atol=1e-6)
