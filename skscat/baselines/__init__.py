@@ -16,7 +16,14 @@ from . import _builtin  # noqa: F401  (registers the built-in baselines)
 from ._builtin import flatten_images, scattering_svm_pipeline
 from ._cache import CachedTransformer, log_features
 from ._data import DATASETS, Split, find_datasets, load_split
-from ._registry import PLUGIN_MODULES, Baseline, BaselineConfig, get_baseline, list_baselines, register_baseline
+from ._registry import (
+    PLUGIN_MODULES,
+    Baseline,
+    BaselineConfig,
+    get_baseline,
+    list_baselines,
+    register_baseline,
+)
 from ._runner import COLUMNS, RunSpec, check_request, format_markdown, run_baselines, summarize
 from ._svm import MeanNormGaussianSVC, gaussian_kernel
 

@@ -38,6 +38,7 @@ def _missing(name):
         if _scattering_class(name) is None:
             return f"skscat.scattering.{name} is not available in this version of skscat"
         return None
+
     return requires
 
 
@@ -57,12 +58,14 @@ def scattering_svm_pipeline(scattering, config, *, C=50.0):
     sklearn.pipeline.Pipeline
         Steps ``scattering``, ``log``, ``scale``, ``svm``.
     """
-    return Pipeline([
-        ("scattering", CachedTransformer(scattering, memory=config.memory)),
-        ("log", FunctionTransformer(log_features)),
-        ("scale", StandardScaler()),
-        ("svm", _svm(config, C)),
-    ])
+    return Pipeline(
+        [
+            ("scattering", CachedTransformer(scattering, memory=config.memory)),
+            ("log", FunctionTransformer(log_features)),
+            ("scale", StandardScaler()),
+            ("svm", _svm(config, C)),
+        ]
+    )
 
 
 def _svm(config, C):
@@ -71,7 +74,9 @@ def _svm(config, C):
 
 
 def _scattering_params(config):
-    return dict(J=config.J, L=config.L, device=config.device, batch_size=config.batch_size, verbose=config.verbose)
+    return dict(
+        J=config.J, L=config.L, device=config.device, batch_size=config.batch_size, verbose=config.verbose
+    )
 
 
 def _build_translation(config):
@@ -82,32 +87,48 @@ def _build_translation(config):
 def _build_rototranslation(config):
     # The paper scatters Y, U and V separately; single-channel images are scattered as they are.
     colorspace = "yuv" if config.image_shape[0] == 3 else "rgb"
-    scattering = _scattering_class("RotoTranslationScattering")(colorspace=colorspace, **_scattering_params(config))
+    scattering = _scattering_class("RotoTranslationScattering")(
+        colorspace=colorspace, **_scattering_params(config)
+    )
     return scattering_svm_pipeline(scattering, config)
 
 
 def _build_pixels(config):
-    return Pipeline([
-        ("flatten", FunctionTransformer(flatten_images)),
-        ("scale", StandardScaler()),
-        ("svm", _svm(config, 50.0)),
-    ])
+    return Pipeline(
+        [
+            ("flatten", FunctionTransformer(flatten_images)),
+            ("scale", StandardScaler()),
+            ("svm", _svm(config, 50.0)),
+        ]
+    )
 
 
-register_baseline(Baseline(
-    "scat-svm", _build_translation,
-    "translation scattering (order 2) + log + standardisation + Gaussian SVM (sigma = mean norm, C = 50, one-vs-all)",
-    published={"cifar10": 80.3}, reference=PAPER + "; CIFAR-10 figure quoted by third parties [lit]",
-    requires=_missing("ScatteringTransformer"),
-))
-register_baseline(Baseline(
-    "rotoscat-svm", _build_rototranslation,
-    "roto-translation scattering + log + standardisation + Gaussian SVM (the paper's protocol)",
-    published={"caltech101": 79.9, "cifar10": 82.3, "cifar100": 56.8},
-    reference=PAPER + "; Caltech-101 80 [talk] / 79.9 [lit], CIFAR-10 82.3 [lit], CIFAR-100 57 [talk] / 56.8 [lit]",
-    requires=_missing("RotoTranslationScattering"),
-))
-register_baseline(Baseline(
-    "pixels-svm", _build_pixels,
-    "standardised raw pixels + the same Gaussian SVM (a reference point without scattering)",
-))
+register_baseline(
+    Baseline(
+        "scat-svm",
+        _build_translation,
+        "translation scattering (order 2) + log + standardisation + Gaussian SVM "
+        "(sigma = mean norm, C = 50, one-vs-all)",
+        published={"cifar10": 80.3},
+        reference=PAPER + "; CIFAR-10 figure quoted by third parties [lit]",
+        requires=_missing("ScatteringTransformer"),
+    )
+)
+register_baseline(
+    Baseline(
+        "rotoscat-svm",
+        _build_rototranslation,
+        "roto-translation scattering + log + standardisation + Gaussian SVM (the paper's protocol)",
+        published={"caltech101": 79.9, "cifar10": 82.3, "cifar100": 56.8},
+        reference=PAPER
+        + "; Caltech-101 80 [talk] / 79.9 [lit], CIFAR-10 82.3 [lit], CIFAR-100 57 [talk] / 56.8 [lit]",
+        requires=_missing("RotoTranslationScattering"),
+    )
+)
+register_baseline(
+    Baseline(
+        "pixels-svm",
+        _build_pixels,
+        "standardised raw pixels + the same Gaussian SVM (a reference point without scattering)",
+    )
+)

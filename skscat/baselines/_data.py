@@ -76,13 +76,17 @@ def _load(dataset, data_dir, image_size, verbose):
         return (digits.images[:, None] / 16.0).astype(np.float32), digits.target
     if dataset == "caltech101":
         return load_caltech101(data_dir, image_size=image_size, return_X_y=True, n_jobs=2, verbose=verbose)
-    loader, kwargs = {"cifar10": (load_cifar10, {}), "cifar100": (load_cifar100, {}),
-                      "stl10": (load_stl10, {})}[dataset]
+    loader, kwargs = {
+        "cifar10": (load_cifar10, {}),
+        "cifar100": (load_cifar100, {}),
+        "stl10": (load_stl10, {}),
+    }[dataset]
     return tuple(loader(data_dir, subset=subset, return_X_y=True, **kwargs) for subset in ("train", "test"))
 
 
-def load_split(dataset, data_dir=None, *, seed=0, n_train=None, train_per_class=30, image_size=32,
-               verbose=False):
+def load_split(
+    dataset, data_dir=None, *, seed=0, n_train=None, train_per_class=30, image_size=32, verbose=False
+):
     """The train/test data of one run.
 
     Parameters
@@ -128,12 +132,22 @@ def _digits_split(X, y, seed):
 
 def _caltech_split(X, y, seed, train_per_class):
     train, test = next(PerClassSplit(train_per_class, n_splits=1, random_state=seed).split(X, y))
-    return Split(X[train], y[train], X[test], y[test],
-                 f"{train_per_class} train per class, rest test, split seed {seed}")
+    return Split(
+        X[train],
+        y[train],
+        X[test],
+        y[test],
+        f"{train_per_class} train per class, rest test, split seed {seed}",
+    )
 
 
 def _subsample(split, n_train, seed):
     keep = small_sample_subset(split.y_train, n_train, random_state=seed)
-    return Split(split.X_train[keep], split.y_train[keep], split.X_test, split.y_test,
-                 f"{split.protocol}; balanced {n_train}-sample training subset "
-                 f"({n_train // split.n_classes} per class), seed {seed}")
+    return Split(
+        split.X_train[keep],
+        split.y_train[keep],
+        split.X_test,
+        split.y_test,
+        f"{split.protocol}; balanced {n_train}-sample training subset "
+        f"({n_train // split.n_classes} per class), seed {seed}",
+    )

@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, Callable, Mapping, Optional
 
-__all__ = ["Baseline", "BaselineConfig", "PLUGIN_MODULES", "get_baseline", "list_baselines", "register_baseline"]
+__all__ = [
+    "Baseline",
+    "BaselineConfig",
+    "PLUGIN_MODULES",
+    "get_baseline",
+    "list_baselines",
+    "register_baseline",
+]
 
 #: Modules imported before the registry is read; they may call register_baseline at import.
 PLUGIN_MODULES = ["skscat.estimators", "skscat.networks"]
@@ -123,8 +130,10 @@ def register_baseline(baseline, *, replace=False):
     if not isinstance(baseline, Baseline):
         raise TypeError(f"register_baseline expects a Baseline, got {type(baseline).__name__}.")
     if baseline.name in _REGISTRY and not replace:
-        raise ValueError(f"a baseline named {baseline.name!r} is already registered; pass replace=True "
-                         "to overwrite it or choose another name.")
+        raise ValueError(
+            f"a baseline named {baseline.name!r} is already registered; pass replace=True "
+            "to overwrite it or choose another name."
+        )
     _REGISTRY[baseline.name] = baseline
     return baseline
 

@@ -20,8 +20,21 @@ from ._registry import BaselineConfig, get_baseline
 
 __all__ = ["COLUMNS", "RunSpec", "check_request", "format_markdown", "run_baselines", "summarize"]
 
-COLUMNS = ["dataset", "method", "accuracy", "mean_class_accuracy", "n_train", "n_test", "wall_time_s", "device",
-           "published", "J", "L", "seed", "protocol"]
+COLUMNS = [
+    "dataset",
+    "method",
+    "accuracy",
+    "mean_class_accuracy",
+    "n_train",
+    "n_test",
+    "wall_time_s",
+    "device",
+    "published",
+    "J",
+    "L",
+    "seed",
+    "protocol",
+]
 
 
 @dataclass(frozen=True)
@@ -59,31 +72,62 @@ def _plan(datasets, methods, seeds, J, L, n_train, train_per_class, image_size):
         run_seeds = seeds[:1] if dataset in FIXED_SPLIT and not n_train else seeds
         for seed in run_seeds:
             for method in methods:
-                specs.append(RunSpec(
-                    dataset, method, J or default_J(dataset, image_size), L, seed, n_train,
-                    train_per_class if dataset == "caltech101" else None,
-                    image_size if dataset == "caltech101" else None))
+                specs.append(
+                    RunSpec(
+                        dataset,
+                        method,
+                        J or default_J(dataset, image_size),
+                        L,
+                        seed,
+                        n_train,
+                        train_per_class if dataset == "caltech101" else None,
+                        image_size if dataset == "caltech101" else None,
+                    )
+                )
     return specs
 
 
 def _run_one(spec, ctx):
     baseline = get_baseline(spec.method)
-    split = load_split(spec.dataset, ctx.data_dir, seed=spec.seed, n_train=spec.n_train,
-                       train_per_class=spec.train_per_class or 30, image_size=spec.image_size or 32,
-                       verbose=ctx.verbose)
-    config = BaselineConfig(spec.dataset, tuple(split.image_shape), split.n_classes, spec.J, spec.L, ctx.device,
-                            ctx.batch_size, ctx.memory, spec.seed, ctx.verbose)
+    split = load_split(
+        spec.dataset,
+        ctx.data_dir,
+        seed=spec.seed,
+        n_train=spec.n_train,
+        train_per_class=spec.train_per_class or 30,
+        image_size=spec.image_size or 32,
+        verbose=ctx.verbose,
+    )
+    config = BaselineConfig(
+        spec.dataset,
+        tuple(split.image_shape),
+        split.n_classes,
+        spec.J,
+        spec.L,
+        ctx.device,
+        ctx.batch_size,
+        ctx.memory,
+        spec.seed,
+        ctx.verbose,
+    )
     start = time.perf_counter()
     estimator = baseline.build(config).fit(split.X_train, split.y_train)
     predicted = estimator.predict(split.X_test)
     wall = time.perf_counter() - start
     return {
-        "dataset": spec.dataset, "method": spec.method,
+        "dataset": spec.dataset,
+        "method": spec.method,
         "accuracy": round(100 * accuracy_score(split.y_test, predicted), 2),
         "mean_class_accuracy": round(100 * mean_per_class_accuracy(split.y_test, predicted), 2),
-        "published": baseline.published.get(spec.dataset), "n_train": len(split.y_train),
-        "n_test": len(split.y_test), "J": spec.J, "L": spec.L, "seed": spec.seed, "wall_time_s": round(wall, 1),
-        "device": str(resolve_device(ctx.device)), "protocol": split.protocol,
+        "published": baseline.published.get(spec.dataset),
+        "n_train": len(split.y_train),
+        "n_test": len(split.y_test),
+        "J": spec.J,
+        "L": spec.L,
+        "seed": spec.seed,
+        "wall_time_s": round(wall, 1),
+        "device": str(resolve_device(ctx.device)),
+        "protocol": split.protocol,
     }
 
 
@@ -131,19 +175,38 @@ def check_request(datasets, methods, data_dir, device):
     for method in methods:
         reason = get_baseline(method).unavailable()
         if reason:
-            raise ValueError(f"method={method!r} cannot run here: {reason}. See --list for the available ones.")
+            raise ValueError(
+                f"method={method!r} cannot run here: {reason}. See --list for the available ones."
+            )
     for dataset in datasets:
         if dataset not in DATASETS:
             raise ValueError(f"dataset={dataset!r} is not known. Use one of {sorted(DATASETS)}.")
         if dataset != "digits" and (data_dir is None or dataset not in find_datasets(data_dir)):
-            raise ValueError(f"dataset={dataset!r} needs its folder {DATASETS[dataset]!r} in the data folder "
-                             f"(data_dir={None if data_dir is None else str(data_dir)!r}); point --data-dir at the "
-                             "folder that holds it.")
+            raise ValueError(
+                f"dataset={dataset!r} needs its folder {DATASETS[dataset]!r} in the data folder "
+                f"(data_dir={None if data_dir is None else str(data_dir)!r}); point --data-dir at the "
+                "folder that holds it."
+            )
 
 
-def run_baselines(*, datasets=("digits",), methods=("scat-svm",), data_dir=None, J=None, L=8, n_train=None,
-                  train_per_class=30, image_size=32, seeds=(0,), device="auto", output_dir="skscat-results",
-                  cache_dir=".skscat-cache", batch_size=256, verbose=True, log=print):
+def run_baselines(
+    *,
+    datasets=("digits",),
+    methods=("scat-svm",),
+    data_dir=None,
+    J=None,
+    L=8,
+    n_train=None,
+    train_per_class=30,
+    image_size=32,
+    seeds=(0,),
+    device="auto",
+    output_dir="skscat-results",
+    cache_dir=".skscat-cache",
+    batch_size=256,
+    verbose=True,
+    log=print,
+):
     """Run every (data set, seed, method) combination, skipping those already finished.
 
     Each finished run is written atomically to ``output_dir/runs/<key>.json``;
@@ -187,8 +250,14 @@ def run_baselines(*, datasets=("digits",), methods=("scat-svm",), data_dir=None,
         One row per run (keys: ``COLUMNS``).
     """
     check_request(datasets, methods, data_dir, device)
-    ctx = _Context(data_dir, Path(output_dir), joblib.Memory(cache_dir, verbose=0) if cache_dir else None,
-                   device, batch_size, verbose)
+    ctx = _Context(
+        data_dir,
+        Path(output_dir),
+        joblib.Memory(cache_dir, verbose=0) if cache_dir else None,
+        device,
+        batch_size,
+        verbose,
+    )
     for spec in _plan(datasets, methods, list(seeds), J, L, n_train, train_per_class, image_size):
         ctx.rows.append(_record(spec, ctx, log))
         _write_tables(ctx)
@@ -204,8 +273,14 @@ def summarize(rows):
     for (dataset, method), members in groups.items():
         acc = np.array([r["accuracy"] for r in members])
         mca = np.array([r["mean_class_accuracy"] for r in members])
-        summary.append({"dataset": dataset, "method": method, "runs": len(members),
-                        "accuracy": f"{acc.mean():.2f} +- {acc.std():.2f}",
-                        "mean_class_accuracy": f"{mca.mean():.2f} +- {mca.std():.2f}",
-                        "published": members[0]["published"]})
+        summary.append(
+            {
+                "dataset": dataset,
+                "method": method,
+                "runs": len(members),
+                "accuracy": f"{acc.mean():.2f} +- {acc.std():.2f}",
+                "mean_class_accuracy": f"{mca.mean():.2f} +- {mca.std():.2f}",
+                "published": members[0]["published"],
+            }
+        )
     return summary

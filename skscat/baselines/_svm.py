@@ -22,7 +22,9 @@ from skscat.utils._sklearn import Interval, StrOptions, _fit_context
 __all__ = ["MeanNormGaussianSVC", "gaussian_kernel"]
 
 
-def gaussian_kernel(A, B, gamma, *, center=None, device="cpu", batch_size=2048, dtype="float64", verbose=False):
+def gaussian_kernel(
+    A, B, gamma, *, center=None, device="cpu", batch_size=2048, dtype="float64", verbose=False
+):
     """exp(-gamma |a - b|^2) for all rows of ``A`` and ``B``, as a float64 array.
 
     Distances are computed as |a|^2 + |b|^2 - 2 a.b after subtracting
@@ -133,8 +135,18 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    def __init__(self, *, C=50.0, sigma="mean_norm", solver="auto", device="cpu", batch_size=2048,
-                 kernel_dtype="float64", tol=1e-3, verbose=False):
+    def __init__(
+        self,
+        *,
+        C=50.0,
+        sigma="mean_norm",
+        solver="auto",
+        device="cpu",
+        batch_size=2048,
+        kernel_dtype="float64",
+        tol=1e-3,
+        verbose=False,
+    ):
         self.C = C
         self.sigma = sigma
         self.solver = solver
@@ -165,7 +177,7 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
             raise ValueError(f"y has {len(self.classes_)} class; MeanNormGaussianSVC needs at least 2.")
         y_index = encoder.transform(y)
         self.sigma_ = self._bandwidth(X)
-        self.gamma_ = 1.0 / (2.0 * self.sigma_ ** 2)
+        self.gamma_ = 1.0 / (2.0 * self.sigma_**2)
         self.center_ = X.mean(axis=0)
         self.solver_ = self._resolve_solver()
         if self.solver_ == "torch":
@@ -185,10 +197,18 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
         try:
             from skscat.svm import TorchSVC
         except ImportError as exc:
-            raise ValueError("solver='torch' needs skscat.svm.TorchSVC, which is not importable here "
-                             f"({exc}); use solver='libsvm'.") from exc
-        svc = TorchSVC(C=self.C, kernel="rbf", gamma=self.gamma_, tol=self.tol, device=self.device,
-                       batch_size=self.batch_size).fit(X, positive)
+            raise ValueError(
+                "solver='torch' needs skscat.svm.TorchSVC, which is not importable here "
+                f"({exc}); use solver='libsvm'."
+            ) from exc
+        svc = TorchSVC(
+            C=self.C,
+            kernel="rbf",
+            gamma=self.gamma_,
+            tol=self.tol,
+            device=self.device,
+            batch_size=self.batch_size,
+        ).fit(X, positive)
         return np.asarray(svc.support_), np.asarray(svc.dual_coef_)[0], float(np.asarray(svc.intercept_)[0])
 
     def _bandwidth(self, X):
@@ -196,7 +216,9 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
             return float(self.sigma)
         sigma = float(np.linalg.norm(X, axis=1).mean())
         if sigma == 0:
-            raise ValueError("sigma='mean_norm' is 0 because every training vector is zero; pass sigma=<float>.")
+            raise ValueError(
+                "sigma='mean_norm' is 0 because every training vector is zero; pass sigma=<float>."
+            )
         return sigma
 
     def _problems(self):
@@ -205,8 +227,16 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
         return tqdm(problems, desc="one-vs-all SVMs", disable=not self.verbose)
 
     def _kernel(self, A, B):
-        return gaussian_kernel(A, B, self.gamma_, center=self.center_, device=self.device,
-                               batch_size=self.batch_size, dtype=self.kernel_dtype, verbose=self.verbose)
+        return gaussian_kernel(
+            A,
+            B,
+            self.gamma_,
+            center=self.center_,
+            device=self.device,
+            batch_size=self.batch_size,
+            dtype=self.kernel_dtype,
+            verbose=self.verbose,
+        )
 
     def _fit_binary(self, kernel, positive):
         svc = SVC(C=self.C, kernel="precomputed", tol=self.tol).fit(kernel, positive)

@@ -10,9 +10,11 @@ values with ``dtype="uint8"``. Nothing is downloaded unless ``download=True``.
 - ``load_cifar100(data_home=None, *, subset=..., label_mode="fine"|"coarse", dtype=..., download=..., ...)``:
   ``cifar-100-python/``.
 - ``load_caltech101(data_home=None, *, image_size=128, resize="crop"|"stretch", color="rgb"|"gray",
-  keep_background=False, max_per_class=None, dtype=..., download=..., return_X_y=..., n_jobs=None, verbose=...)``:
+  keep_background=False, max_per_class=None, dtype=..., download=..., return_X_y=..., n_jobs=None,
+  verbose=...)``:
   ``101_ObjectCategories/<class>/*.jpg`` (also found under ``caltech101/``).
-- ``load_stl10(data_home=None, *, subset="train"|"test"|"unlabeled", fold=None, dtype=..., download=..., ...)``:
+- ``load_stl10(data_home=None, *, subset="train"|"test"|"unlabeled", fold=None, dtype=...,
+  download=..., ...)``:
   ``stl10_binary/``.
 
 ``data_home`` is the folder that holds the data set folder (e.g. ``../shared/data``)

@@ -31,9 +31,14 @@ _EXTENSIONS = {".jpg", ".jpeg", ".png"}
 def _target_shape(image_size):
     if isinstance(image_size, (int, np.integer)) and not isinstance(image_size, bool):
         image_size = (image_size, image_size)
-    if (not isinstance(image_size, (tuple, list)) or len(image_size) != 2
-            or not all(isinstance(s, (int, np.integer)) and s > 0 for s in image_size)):
-        raise ValueError(f"image_size={image_size!r} is not a size. Use a positive int or a (height, width) pair.")
+    if (
+        not isinstance(image_size, (tuple, list))
+        or len(image_size) != 2
+        or not all(isinstance(s, (int, np.integer)) and s > 0 for s in image_size)
+    ):
+        raise ValueError(
+            f"image_size={image_size!r} is not a size. Use a positive int or a (height, width) pair."
+        )
     return int(image_size[0]), int(image_size[1])
 
 
@@ -78,17 +83,23 @@ def read_image(path, image_size, *, resize="crop", color="rgb"):
         with Image.open(path) as image:
             image = image.convert("RGB" if color == "rgb" else "L")
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise DataFileError(f"cannot decode image {str(path)!r} ({type(exc).__name__}: {exc}): the file is "
-                            "truncated or corrupt. Delete or replace it.") from exc
+        raise DataFileError(
+            f"cannot decode image {str(path)!r} ({type(exc).__name__}: {exc}): the file is "
+            "truncated or corrupt. Delete or replace it."
+        ) from exc
     array = np.asarray(_resize(image, shape, resize), dtype=np.uint8)
     return array[None] if array.ndim == 2 else array.transpose(2, 0, 1)
 
 
 def _list_images(root, keep_background, max_per_class):
-    classes = sorted(p.name for p in root.iterdir() if p.is_dir() and (keep_background or p.name != BACKGROUND))
+    classes = sorted(
+        p.name for p in root.iterdir() if p.is_dir() and (keep_background or p.name != BACKGROUND)
+    )
     if not classes:
-        raise FileNotFoundError(f"{str(root)!r} holds no class folders: point data_home at the folder that "
-                                "contains 101_ObjectCategories/<class>/image_NNNN.jpg.")
+        raise FileNotFoundError(
+            f"{str(root)!r} holds no class folders: point data_home at the folder that "
+            "contains 101_ObjectCategories/<class>/image_NNNN.jpg."
+        )
     files, target = [], []
     for index, name in enumerate(classes):
         images = sorted(p for p in (root / name).iterdir() if p.suffix.lower() in _EXTENSIONS)
@@ -100,9 +111,20 @@ def _list_images(root, keep_background, max_per_class):
     return classes, files, np.asarray(target)
 
 
-def load_caltech101(data_home=None, *, image_size=128, resize="crop", color="rgb", keep_background=False,
-                    max_per_class=None, dtype="float32", download=False, return_X_y=False, n_jobs=None,
-                    verbose=False):
+def load_caltech101(
+    data_home=None,
+    *,
+    image_size=128,
+    resize="crop",
+    color="rgb",
+    keep_background=False,
+    max_per_class=None,
+    dtype="float32",
+    download=False,
+    return_X_y=False,
+    n_jobs=None,
+    verbose=False,
+):
     """Load Caltech-101 from ``101_ObjectCategories/<class>/*.jpg``.
 
     Parameters
@@ -153,10 +175,13 @@ def load_caltech101(data_home=None, *, image_size=128, resize="crop", color="rgb
     classes, files, target = _list_images(root, keep_background, max_per_class)
     decode = delayed(read_image)
     pixels = Parallel(n_jobs=n_jobs, prefer="threads")(
-        decode(path, shape, resize=resize, color=color) for path in tqdm(files, desc="decode", disable=not verbose)
+        decode(path, shape, resize=resize, color=color)
+        for path in tqdm(files, desc="decode", disable=not verbose)
     )
-    descr = (f"Caltech-101 from {root}: {len(files)} images, {len(classes)} classes "
-             f"({'with' if keep_background else 'without'} {BACKGROUND}), resized to {shape} by {resize!r}, {color}.")
+    descr = (
+        f"Caltech-101 from {root}: {len(files)} images, {len(classes)} classes "
+        f"({'with' if keep_background else 'without'} {BACKGROUND}), resized to {shape} by {resize!r}, "
+        f"{color}."
+    )
     names = np.asarray([str(Path(p).relative_to(root)) for p in files], dtype=object)
     return make_bunch(as_images(np.stack(pixels), dtype), target, classes, descr, return_X_y, filenames=names)
-

@@ -15,8 +15,8 @@ _CIFAR100_FILES = {"train": ["train"], "test": ["test"]}
 _SUBSETS = ("train", "test", "all")
 
 _DESCR = (
-    "{name} ({subset}): {n} colour images of 32x32 pixels, {k} classes, from the official python-version pickles "
-    "in {folder}. images: (n, 3, 32, 32) {dtype}; target: class indices into target_names."
+    "{name} ({subset}): {n} colour images of 32x32 pixels, {k} classes, from the official python-version "
+    "pickles in {folder}. images: (n, 3, 32, 32) {dtype}; target: class indices into target_names."
 )
 
 
@@ -64,9 +64,9 @@ def _load(folder, files, subset, label_key):
     return [np.concatenate(column) for column in zip(*parts)]
 
 
-
-def load_cifar10(data_home=None, *, subset="train", dtype="float32", download=False, return_X_y=False,
-                 verbose=False):
+def load_cifar10(
+    data_home=None, *, subset="train", dtype="float32", download=False, return_X_y=False, verbose=False
+):
     """Load CIFAR-10 from the official ``cifar-10-batches-py`` folder.
 
     Parameters
@@ -106,12 +106,22 @@ def load_cifar10(data_home=None, *, subset="train", dtype="float32", download=Fa
     names = [_text(name) for name in meta["label_names"]]
     images, target, filenames = _load(folder, _CIFAR10_FILES, subset, "labels")
     _check_labels(target, len(names), folder)
-    descr = _DESCR.format(name="CIFAR-10", subset=subset, n=len(target), k=len(names), folder=folder, dtype=dtype)
+    descr = _DESCR.format(
+        name="CIFAR-10", subset=subset, n=len(target), k=len(names), folder=folder, dtype=dtype
+    )
     return make_bunch(as_images(images, dtype), target, names, descr, return_X_y, filenames=filenames)
 
 
-def load_cifar100(data_home=None, *, subset="train", label_mode="fine", dtype="float32", download=False,
-                  return_X_y=False, verbose=False):
+def load_cifar100(
+    data_home=None,
+    *,
+    subset="train",
+    label_mode="fine",
+    dtype="float32",
+    download=False,
+    return_X_y=False,
+    verbose=False,
+):
     """Load CIFAR-100 from the official ``cifar-100-python`` folder.
 
     Parameters
@@ -148,8 +158,14 @@ def load_cifar100(data_home=None, *, subset="train", label_mode="fine", dtype="f
     names = [_text(name) for name in meta[f"{label_mode}_label_names"]]
     images, target, filenames = _load(folder, _CIFAR100_FILES, subset, f"{label_mode}_labels")
     _check_labels(target, len(names), folder)
-    descr = _DESCR.format(name=f"CIFAR-100 ({label_mode})", subset=subset, n=len(target), k=len(names),
-                          folder=folder, dtype=dtype)
+    descr = _DESCR.format(
+        name=f"CIFAR-100 ({label_mode})",
+        subset=subset,
+        n=len(target),
+        k=len(names),
+        folder=folder,
+        dtype=dtype,
+    )
     return make_bunch(as_images(images, dtype), target, names, descr, return_X_y, filenames=filenames)
 
 

@@ -29,7 +29,15 @@ from tqdm.auto import tqdm
 
 from ._base import DataFileError, find_folder, get_data_home, missing_folder_error
 
-__all__ = ["RemoteArchive", "REMOTE", "download_file", "extract_folder", "download_and_extract", "file_digest", "locate"]
+__all__ = [
+    "RemoteArchive",
+    "REMOTE",
+    "download_file",
+    "extract_folder",
+    "download_and_extract",
+    "file_digest",
+    "locate",
+]
 
 _CHUNK = 1 << 20
 
@@ -77,18 +85,31 @@ class RemoteArchive:
 
 REMOTE = {
     "cifar10": RemoteArchive(
-        "CIFAR-10", "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
-        "c58f30108f718f92721af3b95e74349a", "cifar-10-batches-py"),
+        "CIFAR-10",
+        "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
+        "c58f30108f718f92721af3b95e74349a",
+        "cifar-10-batches-py",
+    ),
     "cifar100": RemoteArchive(
-        "CIFAR-100", "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz",
-        "eb9058c3a382ffc7106e4002c42a8d85", "cifar-100-python"),
+        "CIFAR-100",
+        "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz",
+        "eb9058c3a382ffc7106e4002c42a8d85",
+        "cifar-100-python",
+    ),
     "stl10": RemoteArchive(
-        "STL-10", "http://ai.stanford.edu/~acoates/stl10/stl10_binary.tar.gz",
-        "91f7769df0f17e558f3565bffb0c7dfb", "stl10_binary"),
+        "STL-10",
+        "http://ai.stanford.edu/~acoates/stl10/stl10_binary.tar.gz",
+        "91f7769df0f17e558f3565bffb0c7dfb",
+        "stl10_binary",
+    ),
     "caltech101": RemoteArchive(
-        "Caltech-101", "https://data.caltech.edu/records/mzrjq-6wc02/files/caltech-101.zip",
-        "3138e1922a9193bfa496528edbbc45d0", "101_ObjectCategories", subdir="caltech101",
-        inner="101_ObjectCategories.tar.gz"),
+        "Caltech-101",
+        "https://data.caltech.edu/records/mzrjq-6wc02/files/caltech-101.zip",
+        "3138e1922a9193bfa496528edbbc45d0",
+        "101_ObjectCategories",
+        subdir="caltech101",
+        inner="101_ObjectCategories.tar.gz",
+    ),
 }
 
 
@@ -124,19 +145,25 @@ def _stream(response, part, resumed, offset, verbose):
     length = int(response.headers.get("Content-Length") or 0)
     start = offset if resumed else 0
     total = start + length if length else None
-    with open(part, "ab" if resumed else "wb") as f, tqdm(
-        total=total, initial=start, unit="B", unit_scale=True, desc=part.name[:-5], disable=not verbose
-    ) as bar:
+    with (
+        open(part, "ab" if resumed else "wb") as f,
+        tqdm(
+            total=total, initial=start, unit="B", unit_scale=True, desc=part.name[:-5], disable=not verbose
+        ) as bar,
+    ):
         try:
             for chunk in iter(lambda: response.read(_CHUNK), b""):
                 f.write(chunk)
                 bar.update(len(chunk))
         except http.client.HTTPException as exc:  # IncompleteRead: the server closed early
-            raise OSError(f"download of {part.name[:-5]!r} was cut ({exc!r}); call again to resume it.") from exc
+            raise OSError(
+                f"download of {part.name[:-5]!r} was cut ({exc!r}); call again to resume it."
+            ) from exc
     written = part.stat().st_size
     if total is not None and written != total:
-        raise OSError(f"download of {part.name[:-5]!r} stopped at {written} of {total} bytes; "
-                      "call again to resume it.")
+        raise OSError(
+            f"download of {part.name[:-5]!r} stopped at {written} of {total} bytes; call again to resume it."
+        )
 
 
 def download_file(url, path, *, checksum, algorithm="md5", verbose=False, timeout=60):
@@ -194,8 +221,9 @@ def _verify(url, part, checksum, algorithm):
     if got != checksum.lower():
         part.unlink(missing_ok=True)
         raise ValueError(
-            f"checksum mismatch for {url}: expected {algorithm} {checksum}, got {got}. The download was deleted; "
-            "the server sent different bytes (a changed file, a proxy or a captive portal). Try again later."
+            f"checksum mismatch for {url}: expected {algorithm} {checksum}, got {got}. The download was "
+            "deleted; the server sent different bytes (a changed file, a proxy or a captive portal). "
+            "Try again later."
         )
 
 
@@ -210,13 +238,17 @@ def _unpack(archive, dest):
             with tarfile.open(archive) as t:
                 t.extractall(dest, filter="data")
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise DataFileError(f"cannot extract {str(archive)!r} ({type(exc).__name__}: {exc}): the archive is "
-                            "truncated or corrupt. Delete it and download again.") from exc
+        raise DataFileError(
+            f"cannot extract {str(archive)!r} ({type(exc).__name__}: {exc}): the archive is "
+            "truncated or corrupt. Delete it and download again."
+        ) from exc
 
 
 def _find(root, name, want_dir):
     """First path named ``name`` under ``root`` (shallowest first)."""
-    matches = sorted((p for p in Path(root).rglob(name) if p.is_dir() == want_dir), key=lambda p: len(p.parts))
+    matches = sorted(
+        (p for p in Path(root).rglob(name) if p.is_dir() == want_dir), key=lambda p: len(p.parts)
+    )
     return matches[0] if matches else None
 
 

@@ -29,8 +29,10 @@ def _draw_per_class(y, n_per_class, rng, exclude=None):
         if exclude is not None:
             members = members[~exclude[members]]
         if len(members) < n_per_class:
-            raise ValueError(f"class {label!r} has {len(members)} available samples, fewer than the "
-                             f"{n_per_class} requested per class. Ask for fewer samples per class.")
+            raise ValueError(
+                f"class {label!r} has {len(members)} available samples, fewer than the "
+                f"{n_per_class} requested per class. Ask for fewer samples per class."
+            )
         chosen.append(rng.choice(members, size=n_per_class, replace=False))
     return np.sort(np.concatenate(chosen))
 
@@ -97,8 +99,11 @@ def small_sample_subset(y, n_samples, *, random_state=None):
     y = column_or_1d(y)
     n_classes = len(np.unique(y))
     if n_samples % n_classes:
-        raise ValueError(f"n_samples={n_samples} is not a multiple of the {n_classes} classes; the protocol draws "
-                         f"n_samples / n_classes per class. Use e.g. n_samples={n_classes * max(1, n_samples // n_classes)}.")
+        raise ValueError(
+            f"n_samples={n_samples} is not a multiple of the {n_classes} classes; the protocol draws "
+            f"n_samples / n_classes per class. Use e.g. "
+            f"n_samples={n_classes * max(1, n_samples // n_classes)}."
+        )
     return per_class_subset(y, n_samples // n_classes, random_state=random_state)
 
 
@@ -178,8 +183,10 @@ class PerClassSplit:
         return train, _draw_per_class(y, self.n_test_per_class, rng, exclude=in_train)
 
     def __repr__(self):
-        return (f"PerClassSplit(n_train_per_class={self.n_train_per_class}, n_test_per_class="
-                f"{self.n_test_per_class}, n_splits={self.n_splits}, random_state={self.random_state!r})")
+        return (
+            f"PerClassSplit(n_train_per_class={self.n_train_per_class}, n_test_per_class="
+            f"{self.n_test_per_class}, n_splits={self.n_splits}, random_state={self.random_state!r})"
+        )
 
 
 def mean_per_class_accuracy(y_true, y_pred):
@@ -209,7 +216,9 @@ def mean_per_class_accuracy(y_true, y_pred):
     """
     y_true, y_pred = column_or_1d(y_true), column_or_1d(y_pred)
     if len(y_true) != len(y_pred) or not len(y_true):
-        raise ValueError(f"y_true has {len(y_true)} samples and y_pred {len(y_pred)}; they must match and be > 0.")
+        raise ValueError(
+            f"y_true has {len(y_true)} samples and y_pred {len(y_pred)}; they must match and be > 0."
+        )
     classes = np.unique(y_true)
     return float(np.mean([np.mean(y_pred[y_true == label] == label) for label in classes]))
 

@@ -26,8 +26,10 @@ def _read_images(path):
 def _read_labels(path, n_images, n_classes):
     labels = np.frombuffer(read_bytes(path), dtype=np.uint8).astype(np.int64) - 1
     if len(labels) != n_images:
-        raise DataFileError(f"{str(path)!r} holds {len(labels)} labels for {n_images} images: one of the two "
-                            "files is truncated. Download the data set again.")
+        raise DataFileError(
+            f"{str(path)!r} holds {len(labels)} labels for {n_images} images: one of the two "
+            "files is truncated. Download the data set again."
+        )
     if len(labels) and (labels.min() < 0 or labels.max() >= n_classes):
         raise DataFileError(f"{str(path)!r} holds labels outside 1..{n_classes}: not an STL-10 label file.")
     return labels
@@ -44,15 +46,26 @@ def _read_fold(folder, fold, n_train):
     try:
         indices = np.asarray(lines[fold].split(), dtype=np.int64)
     except ValueError as exc:
-        raise DataFileError(f"line {fold + 1} of {str(folder / 'fold_indices.txt')!r} is not a list of "
-                            "integers.") from exc
+        raise DataFileError(
+            f"line {fold + 1} of {str(folder / 'fold_indices.txt')!r} is not a list of integers."
+        ) from exc
     if len(indices) and (indices.min() < 0 or indices.max() >= n_train):
-        raise DataFileError(f"{str(folder / 'fold_indices.txt')!r} indexes beyond the {n_train} training images.")
+        raise DataFileError(
+            f"{str(folder / 'fold_indices.txt')!r} indexes beyond the {n_train} training images."
+        )
     return indices
 
 
-def load_stl10(data_home=None, *, subset="train", fold=None, dtype="float32", download=False, return_X_y=False,
-               verbose=False):
+def load_stl10(
+    data_home=None,
+    *,
+    subset="train",
+    fold=None,
+    dtype="float32",
+    download=False,
+    return_X_y=False,
+    verbose=False,
+):
     """Load STL-10 from the official ``stl10_binary`` folder.
 
     Parameters
@@ -87,7 +100,9 @@ def load_stl10(data_home=None, *, subset="train", fold=None, dtype="float32", do
     """
     check_choice("subset", subset, ("train", "test", "unlabeled"))
     if fold is not None and subset != "train":
-        raise ValueError(f"fold={fold!r} only applies to subset='train' (got subset={subset!r}); use fold=None.")
+        raise ValueError(
+            f"fold={fold!r} only applies to subset='train' (got subset={subset!r}); use fold=None."
+        )
     folder = locate("stl10", data_home, download=download, verbose=verbose)
     names = _read_lines(folder / "class_names.txt")
     images = _read_images(folder / f"{subset}_X.bin")
@@ -98,6 +113,8 @@ def load_stl10(data_home=None, *, subset="train", fold=None, dtype="float32", do
     if fold is not None:
         keep = _read_fold(folder, fold, len(images))
         images, target = images[keep], target[keep]
-    descr = (f"STL-10 ({subset}{'' if fold is None else f', fold {fold}'}): {len(target)} colour images of "
-             f"96x96 pixels, {len(names)} classes, from {folder}.")
+    descr = (
+        f"STL-10 ({subset}{'' if fold is None else f', fold {fold}'}): {len(target)} colour images of "
+        f"96x96 pixels, {len(names)} classes, from {folder}."
+    )
     return make_bunch(as_images(images, dtype), target, names, descr, return_X_y)

@@ -6,8 +6,14 @@ import importlib
 import pytest
 
 MODULES = [
-    "skscat.datasets._caltech", "skscat.datasets._cifar", "skscat.datasets._download", "skscat.datasets._protocols",
-    "skscat.datasets._stl10", "skscat.baselines._cache", "skscat.baselines._registry", "skscat.baselines._svm",
+    "skscat.datasets._caltech",
+    "skscat.datasets._cifar",
+    "skscat.datasets._download",
+    "skscat.datasets._protocols",
+    "skscat.datasets._stl10",
+    "skscat.baselines._cache",
+    "skscat.baselines._registry",
+    "skscat.baselines._svm",
 ]
 
 

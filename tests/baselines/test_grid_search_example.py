@@ -18,15 +18,22 @@ def _cached_entries(folder):
 
 
 def _search(memory, C_values):
-    pipeline = Pipeline([
-        ("scattering", CachedTransformer(scattering.ScatteringTransformer(device="cpu"), memory=memory)),
-        ("log", FunctionTransformer(log_features)),
-        ("scale", StandardScaler()),
-        ("svm", MeanNormGaussianSVC()),
-    ])
+    pipeline = Pipeline(
+        [
+            ("scattering", CachedTransformer(scattering.ScatteringTransformer(device="cpu"), memory=memory)),
+            ("log", FunctionTransformer(log_features)),
+            ("scale", StandardScaler()),
+            ("svm", MeanNormGaussianSVC()),
+        ]
+    )
     grid = {"scattering__transformer__J": [1, 2], "svm__C": C_values}
-    return GridSearchCV(pipeline, grid, cv=PerClassSplit(10, n_splits=2, random_state=0),
-                        scoring=mean_per_class_accuracy_scorer, n_jobs=2)
+    return GridSearchCV(
+        pipeline,
+        grid,
+        cv=PerClassSplit(10, n_splits=2, random_state=0),
+        scoring=mean_per_class_accuracy_scorer,
+        n_jobs=2,
+    )
 
 
 def test_grid_search_over_J_and_C_reuses_cached_features(tmp_path):

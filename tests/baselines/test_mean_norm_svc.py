@@ -1,4 +1,4 @@
-"""MeanNormGaussianSVC (the paper's one-vs-all Gaussian SVM) and CachedTransformer: sklearn contract, parity."""
+"""MeanNormGaussianSVC (the paper's one-vs-all Gaussian SVM) and CachedTransformer: contract, parity."""
 
 import pickle
 
@@ -28,7 +28,7 @@ def test_matches_one_vs_rest_libsvm(digits):
     X, y, X_test, _ = digits
     clf = MeanNormGaussianSVC(C=50).fit(X, y)
     assert clf.sigma_ == pytest.approx(np.linalg.norm(X, axis=1).mean())
-    assert clf.gamma_ == pytest.approx(1 / (2 * clf.sigma_ ** 2))
+    assert clf.gamma_ == pytest.approx(1 / (2 * clf.sigma_**2))
     reference = OneVsRestClassifier(SVC(kernel="rbf", gamma=clf.gamma_, C=50)).fit(X, y)
     np.testing.assert_array_equal(clf.predict(X_test), reference.predict(X_test))
     # LIBSVM caches kernel rows in float32, hence the loose tolerance
@@ -84,7 +84,9 @@ def test_torch_solver_agrees(digits):
     torch_svc = MeanNormGaussianSVC(solver="torch").fit(X, y)
     assert torch_svc.solver_ == "torch" and libsvm.solver_ == "libsvm"
     assert (torch_svc.predict(X_test) == libsvm.predict(X_test)).mean() > 0.99
-    np.testing.assert_allclose(torch_svc.decision_function(X_test), libsvm.decision_function(X_test), atol=2e-2)
+    np.testing.assert_allclose(
+        torch_svc.decision_function(X_test), libsvm.decision_function(X_test), atol=2e-2
+    )
 
 
 def test_errors_name_the_parameter(digits):

@@ -34,12 +34,16 @@ def counting_baseline():
             raise RuntimeError("injected failure")
         return pixels.build(config)
 
-    register_baseline(Baseline("test-counting", build, "pixels, counted", published={"digits": 99.0}), replace=True)
+    register_baseline(
+        Baseline("test-counting", build, "pixels, counted", published={"digits": 99.0}), replace=True
+    )
     return state
 
 
 def test_digits_run_writes_tables(tmp_path):
-    rows = run_baselines(methods=["pixels-svm"], output_dir=tmp_path, cache_dir=None, log=_quiet, verbose=False)
+    rows = run_baselines(
+        methods=["pixels-svm"], output_dir=tmp_path, cache_dir=None, log=_quiet, verbose=False
+    )
     assert len(rows) == 1 and rows[0]["accuracy"] > 90 and rows[0]["n_train"] + rows[0]["n_test"] == 1797
     with open(tmp_path / "results.csv") as f:
         table = list(csv.DictReader(f))
@@ -52,14 +56,26 @@ def test_digits_run_writes_tables(tmp_path):
 def test_interrupted_run_resumes(tmp_path, counting_baseline):
     counting_baseline["fail"] = True
     with pytest.raises(RuntimeError, match="injected failure"):
-        run_baselines(methods=["test-counting"], seeds=[0, 1, 2], output_dir=tmp_path, cache_dir=None,
-                      log=_quiet, verbose=False)
+        run_baselines(
+            methods=["test-counting"],
+            seeds=[0, 1, 2],
+            output_dir=tmp_path,
+            cache_dir=None,
+            log=_quiet,
+            verbose=False,
+        )
     assert counting_baseline["builds"] == 2 and len(list((tmp_path / "runs").glob("*.json"))) == 1
     assert len((tmp_path / "results.md").read_text().splitlines()) == 3  # header, rule, the finished run
     counting_baseline["fail"] = False
     lines = []
-    rows = run_baselines(methods=["test-counting"], seeds=[0, 1, 2], output_dir=tmp_path, cache_dir=None,
-                         log=lines.append, verbose=False)
+    rows = run_baselines(
+        methods=["test-counting"],
+        seeds=[0, 1, 2],
+        output_dir=tmp_path,
+        cache_dir=None,
+        log=lines.append,
+        verbose=False,
+    )
     assert counting_baseline["builds"] == 4  # seeds 1 and 2 only
     assert [line[:6] for line in lines] == ["[skip]", "[run ]", "[run ]"]
     assert [row["seed"] for row in rows] == [0, 1, 2] and rows[0]["published"] == 99.0
@@ -84,9 +100,21 @@ def test_killed_process_resumes(tmp_path, capsys):
     script = tmp_path / "killable.py"
     script.write_text(_KILLABLE)
     out = tmp_path / "out"
-    arguments = ["--method", "test-sleepy", "--seeds", "0", "1", "2", "--output", str(out), "--no-cache", "--quiet"]
-    first = subprocess.Popen([sys.executable, str(script), *arguments], stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+    arguments = [
+        "--method",
+        "test-sleepy",
+        "--seeds",
+        "0",
+        "1",
+        "2",
+        "--output",
+        str(out),
+        "--no-cache",
+        "--quiet",
+    ]
+    first = subprocess.Popen(
+        [sys.executable, str(script), *arguments], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.time() + 300
     while not list((out / "runs").glob("*.json")) and time.time() < deadline and first.poll() is None:
         time.sleep(0.2)
@@ -132,8 +160,17 @@ def test_cli_list(capsys):
 
 @pytest.mark.data
 def test_cifar10_small_sample(tmp_path, data_dir):
-    rows = run_baselines(datasets=["cifar10"], methods=["pixels-svm"], data_dir=data_dir, n_train=100,
-                         seeds=[0, 1], output_dir=tmp_path, cache_dir=None, log=_quiet, verbose=False)
+    rows = run_baselines(
+        datasets=["cifar10"],
+        methods=["pixels-svm"],
+        data_dir=data_dir,
+        n_train=100,
+        seeds=[0, 1],
+        output_dir=tmp_path,
+        cache_dir=None,
+        log=_quiet,
+        verbose=False,
+    )
     assert [(row["n_train"], row["n_test"]) for row in rows] == [(100, 2000), (100, 2000)]
     assert all(15 < row["accuracy"] < 40 for row in rows)  # chance is 10 %
     assert rows[0]["accuracy"] != rows[1]["accuracy"] or rows[0]["protocol"] != rows[1]["protocol"]

@@ -21,8 +21,12 @@ def write_cifar100(folder, n_train=20, n_test=10, seed=0, bytes_keys=False):
     for name, n in (("train", n_train), ("test", n_test)):
         data = rng.integers(0, 256, size=(n, 3072), dtype=np.uint8)
         labels = rng.integers(0, 100, size=n).tolist()
-        batch = {key("data"): data, key("fine_labels"): labels, key("coarse_labels"): [v // 5 for v in labels],
-                 key("filenames"): [f"img{i}.png" for i in range(n)]}
+        batch = {
+            key("data"): data,
+            key("fine_labels"): labels,
+            key("coarse_labels"): [v // 5 for v in labels],
+            key("filenames"): [f"img{i}.png" for i in range(n)],
+        }
         (folder / name).write_bytes(pickle.dumps(batch))
         out[name] = (data, np.asarray(labels))
     return out
@@ -98,4 +102,6 @@ def caltech_dir(tmp_path):
 @pytest.fixture
 def writers():
     """The writers above, for tests that build their own folders."""
-    return SimpleNamespace(cifar10=write_cifar10, cifar100=write_cifar100, stl10=write_stl10, caltech=write_caltech)
+    return SimpleNamespace(
+        cifar10=write_cifar10, cifar100=write_cifar100, stl10=write_stl10, caltech=write_caltech
+    )

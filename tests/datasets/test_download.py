@@ -47,7 +47,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if self.server.cut > 0:
             self.server.cut -= 1
-            self.wfile.write(body[start: start + (len(body) - start) // 2])
+            self.wfile.write(body[start : start + (len(body) - start) // 2])
             self.wfile.flush()
             self.close_connection = True
             return
@@ -114,8 +114,9 @@ def test_interrupted_download_resumes(server, tmp_path):
         download_file(f"{server.url}/blob.bin", tmp_path / "blob.bin", checksum=hashlib.md5(body).hexdigest())
     part = tmp_path / "blob.bin.part"
     assert part.stat().st_size == len(body) // 2 and not (tmp_path / "blob.bin").exists()
-    download_file(f"{server.url}/blob.bin", tmp_path / "blob.bin", checksum=hashlib.md5(body).hexdigest(),
-                  verbose=True)
+    download_file(
+        f"{server.url}/blob.bin", tmp_path / "blob.bin", checksum=hashlib.md5(body).hexdigest(), verbose=True
+    )
     assert (tmp_path / "blob.bin").read_bytes() == body and not part.exists()
     assert server.requests[-1] == ("/blob.bin", f"bytes={len(body) // 2}-")
 
@@ -155,7 +156,9 @@ def test_load_cifar10_download(server, tmp_path, writers, monkeypatch):
     source = tmp_path / "source"
     data, labels = writers.cifar10(source / "cifar-10-batches-py")
     files = {p.name: p.read_bytes() for p in (source / "cifar-10-batches-py").iterdir()}
-    remote = _remote(server, "cifar-10-python.tar.gz", _tar_gz("cifar-10-batches-py", files), "cifar-10-batches-py")
+    remote = _remote(
+        server, "cifar-10-python.tar.gz", _tar_gz("cifar-10-batches-py", files), "cifar-10-batches-py"
+    )
     monkeypatch.setitem(REMOTE, "cifar10", remote)
     home = tmp_path / "home"
     bunch = load_cifar10(home, download=True, dtype="uint8")
@@ -173,8 +176,14 @@ def test_load_caltech101_download_nested(server, tmp_path, writers, monkeypatch)
     with zipfile.ZipFile(outer, "w") as z:  # the official zip nests the images' tar.gz
         z.writestr("caltech-101/101_ObjectCategories.tar.gz", inner.getvalue())
         z.writestr("caltech-101/Annotations.tar", b"")
-    remote = _remote(server, "caltech-101.zip", outer.getvalue(), "101_ObjectCategories", subdir="caltech101",
-                     inner="101_ObjectCategories.tar.gz")
+    remote = _remote(
+        server,
+        "caltech-101.zip",
+        outer.getvalue(),
+        "101_ObjectCategories",
+        subdir="caltech101",
+        inner="101_ObjectCategories.tar.gz",
+    )
     monkeypatch.setitem(REMOTE, "caltech101", remote)
     bunch = load_caltech101(tmp_path / "home", image_size=8, download=True)
     assert bunch.images.shape == (6, 3, 8, 8)

@@ -33,8 +33,9 @@ def test_caltech101_real_subset(data_dir):
     assert bunch.images.shape == (202, 3, 24, 32) and bunch.images.dtype == np.uint8
     assert len(bunch.target_names) == 101 and "BACKGROUND_Google" not in bunch.target_names
     assert bunch.filenames[0].startswith(bunch.target_names[0] + "/")
-    X, y = load_caltech101(data_dir, image_size=8, max_per_class=1, keep_background=True, color="gray",
-                           return_X_y=True)
+    X, y = load_caltech101(
+        data_dir, image_size=8, max_per_class=1, keep_background=True, color="gray", return_X_y=True
+    )
     assert X.shape == (102, 1, 8, 8) and y.tolist() == list(range(102))
 
 
@@ -68,8 +69,12 @@ def test_stl10_written_layout(stl10_dir):
 
 
 def test_nothing_downloads_by_default(tmp_path):
-    for loader, folder in [(load_cifar10, "cifar-10-batches-py"), (load_cifar100, "cifar-100-python"),
-                           (load_stl10, "stl10_binary"), (load_caltech101, "101_ObjectCategories")]:
+    for loader, folder in [
+        (load_cifar10, "cifar-10-batches-py"),
+        (load_cifar100, "cifar-100-python"),
+        (load_stl10, "stl10_binary"),
+        (load_caltech101, "101_ObjectCategories"),
+    ]:
         with pytest.raises(FileNotFoundError, match=f"no '{folder}' folder.*download=True"):
             loader(tmp_path)
     assert not any(tmp_path.iterdir())

@@ -76,10 +76,19 @@ def test_scorer_in_grid_search():
     rng = np.random.default_rng(0)
     y = np.repeat([0, 1, 2], 40)
     X = rng.normal(size=(120, 4)) + y[:, None]
-    search = GridSearchCV(LogisticRegression(), {"C": [0.01, 1.0]}, scoring=mean_per_class_accuracy_scorer,
-                          cv=PerClassSplit(30, n_splits=2, random_state=0))
+    search = GridSearchCV(
+        LogisticRegression(),
+        {"C": [0.01, 1.0]},
+        scoring=mean_per_class_accuracy_scorer,
+        cv=PerClassSplit(30, n_splits=2, random_state=0),
+    )
     search.fit(X, y)
     assert search.best_score_ > 0.7 and search.cv_results_["mean_test_score"].shape == (2,)
-    scores = cross_val_score(LogisticRegression(), X, y, cv=PerClassSplit(30, n_splits=2, random_state=0),
-                             scoring=mean_per_class_accuracy_scorer)
+    scores = cross_val_score(
+        LogisticRegression(),
+        X,
+        y,
+        cv=PerClassSplit(30, n_splits=2, random_state=0),
+        scoring=mean_per_class_accuracy_scorer,
+    )
     assert scores.shape == (2,)
