@@ -120,19 +120,15 @@ def _lowpass(spectrum, phi):
 
 
 def _fft2_real(u):
-    """Full 2D FFT of a real tensor: ``rfft2`` and the Hermitian-symmetric half.
+    """Full 2D FFT of a real tensor.
 
-    ``torch.fft.fft2`` of a real tensor first copies it into a complex one and
-    runs a complex FFT; the real FFT plus the mirrored half costs about half.
+    ``torch.fft.fft2`` copies the real tensor into a complex one and runs a
+    complex FFT. ``rfft2`` plus a mirrored copy of the Hermitian half was
+    measured too: 2x faster in isolation on large tensors, but with the
+    cascade's cache-sized chunks it is no faster (10 % slower on 32x32
+    images), so the plain call stays.
     """
-    N = u.shape[-1]
-    half = torch.fft.rfft2(u)
-    full = half.new_empty(u.shape)
-    full[..., : N // 2 + 1] = half
-    mirrored = half[..., 1 : N - N // 2]  # columns N - b for b = N // 2 + 1 .. N - 1, reversed below
-    full[..., :1, N // 2 + 1 :] = mirrored[..., :1, :].flip(-1).conj()
-    full[..., 1:, N // 2 + 1 :] = mirrored[..., 1:, :].flip((-2, -1)).conj()
-    return full
+    return torch.fft.fft2(u)
 
 
 def separable_lowpass(phi_hat, k):

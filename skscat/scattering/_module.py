@@ -3,6 +3,7 @@
 import numpy as np
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from ._core import fold_layout, scattering2d, separable_lowpass
 from ._paths import scattering_paths
@@ -137,6 +138,12 @@ class Scattering2D(nn.Module):
 
     def pad(self, x):
         """Reflect-pad ``(..., H, W)`` images to the padded grid, as kymatio does."""
+        (M, N), (M_pad, N_pad) = self.shape, (len(self._pad_index0), len(self._pad_index1))
+        pads = ((N_pad - N) // 2, (N_pad - N + 1) // 2, (M_pad - M) // 2, (M_pad - M + 1) // 2)
+        if max(pads[:2]) < N and max(pads[2:]) < M:
+            # Plain reflect padding: torch's kernel is ~15x faster than the two gathers.
+            padded = F.pad(x.reshape(-1, M, N), pads, mode="reflect")
+            return padded.reshape(*x.shape[:-2], M_pad, N_pad)
         return x.index_select(-2, self._pad_index0).index_select(-1, self._pad_index1)
 
     def forward(self, x):

@@ -87,3 +87,11 @@ def test_gradients_flow_in_float32_training_mode():
     x = _rand(3, 16, 16, dtype=torch.float32).requires_grad_()
     module(x).square().sum().backward()
     assert x.grad is not None and torch.isfinite(x.grad).all() and x.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize("shape, J", [((32, 32), 2), ((45, 37), 3), ((4, 5), 2), ((16, 16), 4)])
+def test_fast_reflect_padding_equals_the_index_gather(shape, J):
+    module = Scattering2D(J, shape, L=2)
+    x = _rand(2, 3, *shape)
+    expected = x.index_select(-2, module._pad_index0).index_select(-1, module._pad_index1)
+    assert torch.equal(module.pad(x), expected)
