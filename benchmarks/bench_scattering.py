@@ -32,12 +32,12 @@ CASES = {
 
 
 def build(library, case):
-    """Build a scattering module for ``case``; return it and its build time in seconds."""
-    start = time.perf_counter()
+    """Build a scattering module for ``case``; return it and its build time in seconds (imports excluded)."""
     if library == "skscat":
         from skscat.scattering import Scattering2D
     else:
         Scattering2D = import_kymatio_torch()
+    start = time.perf_counter()
     module = Scattering2D(J=case["J"], shape=(case["size"], case["size"]), L=case["L"])
     build_seconds = time.perf_counter() - start
     return module.to(case["device"]), build_seconds
@@ -85,7 +85,8 @@ def bench_case(name, repeats):
         reference = modules["kymatio"](x)
         error = (modules["skscat"](x) - reference).abs().max().item() / reference.abs().max().item()
     times = median_times({lib: forward_fn(m, x) for lib, m in modules.items()}, repeats)
-    memory = {lib: probe_in_subprocess(__file__, lib, name)["peak_mib"] for lib in modules}
+    threads = torch.get_num_threads()
+    memory = {lib: probe_in_subprocess(__file__, lib, name, threads)["peak_mib"] for lib in modules}
     label = f"{case['batch']}x{case['channels']}x{case['size']}x{case['size']} J={case['J']} L={case['L']} {case['device']}"
     return [
         label,
@@ -102,12 +103,13 @@ def main():
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per library (median reported)")
     parser.add_argument("--cases", nargs="*", default=None, help="subset of: " + " ".join(CASES))
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
-    parser.add_argument("--probe", nargs=2, metavar=("LIBRARY", "CASE"), help=argparse.SUPPRESS)
+    parser.add_argument("--probe", nargs=3, metavar=("LIBRARY", "CASE", "THREADS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.probe:
-        print(json.dumps(probe(*args.probe)))
+        torch.set_num_threads(int(args.probe[2]))
+        print(json.dumps(probe(*args.probe[:2])))
         return
     names = args.cases or [n for n in CASES if CASES[n]["device"] == "cpu" or torch.cuda.is_available()]
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, float32, median of {args.repeats}")
