@@ -14,11 +14,11 @@ Cases (make_classification, n_informative=50, 10 classes, C=10, gamma="scale"):
 
 sklearn's SVC (LIBSVM) is single-threaded; TorchSVC runs with 1 and with
 ``--threads`` torch CPU threads, and the table names the thread count of every
-row. Each timing is the median of ``--repeats`` runs (one run for SVC above
-5,000 rows, where one fit takes many minutes); TorchSVC's runs come first, then
-SVC's, in the same process. Peak memory is the resident-set growth during one
-fit (sampled every millisecond). Results are written atomically to ``--out``
-after each TorchSVC row and each case; cases already there are skipped (resume).
+row. Each timing is the median of ``--repeats`` rounds; in each round TorchSVC
+(1 thread), TorchSVC (``--threads``) and SVC fit and predict in turn, in this
+process. Peak memory is the resident-set growth during a fit (sampled every
+millisecond), median over rounds. Results are written atomically to ``--out``
+after each case; cases already there are skipped (resume).
 
 Usage: ``python benchmarks/bench_svm.py [--cases full decomposition] [--repeats 3]``
 """
@@ -93,16 +93,25 @@ def pair_objectives(model, X):
     return np.array(out)
 
 
-def fit_predict(make_model, X, y, X_test, repeats):
-    """Median fit and predict times, the last fitted model, and its fit's peak memory."""
-    fits, predicts = [], []
+def fit_once(model, X, y, X_test):
+    """Fit and predict once: (fit seconds, predict seconds, peak RSS growth during fit in MiB)."""
+    with PeakRSS() as peak:
+        fit_s, _ = timed(lambda: model.fit(X, y))
+    return fit_s, timed(lambda: model.predict(X_test))[0], peak.mib
+
+
+def alternate(makers, data, repeats):
+    """Run every (threads, make_model) in turn, ``repeats`` rounds; return medians and the last models."""
+    times = {key: [] for key in makers}
+    models = {}
     for _ in range(repeats):
-        model = make_model()
-        with PeakRSS() as peak:
-            seconds, _ = timed(lambda: model.fit(X, y))
-        fits.append(seconds)
-        predicts.append(timed(lambda: model.predict(X_test))[0])
-    return statistics.median(fits), statistics.median(predicts), model, peak.mib
+        for key, (n_threads, make, n_rows) in makers.items():
+            torch.set_num_threads(n_threads)
+            X, y, X_test = data[0][:n_rows], data[1][:n_rows], data[2]
+            models[key] = make()
+            times[key].append(fit_once(models[key], X, y, X_test))
+    medians = {key: [statistics.median(column) for column in zip(*values)] for key, values in times.items()}
+    return medians, models
 
 
 def compare(reference, candidate, X, X_test, y_test):
@@ -127,31 +136,29 @@ def compare(reference, candidate, X, X_test, y_test):
     }
 
 
-def run_case(name, spec, repeats, threads, data_home, save):
-    """TorchSVC rows first (saved as they come), then SVC, then the ratios and the parity figures."""
+def run_case(name, spec, repeats, threads, data_home):
+    """TorchSVC (1 and ``threads`` torch threads) and SVC, alternating, then ratios and parity figures."""
     X, y, X_test, y_test = make_data(spec["n_train"], spec["n_features"], data_home)
     result = {"case": name, "shape": f"{X.shape[0]}x{X.shape[1]}x10", "rows": []}
-    models = []
-    for n_threads in sorted({1, threads}) if spec["device"] == "cpu" else [threads]:
-        torch.set_num_threads(n_threads)
-        make = lambda: TorchSVC(C=10, cache_size=spec["cache_size"], device=spec["device"])  # noqa: E731
-        fit_s, predict_s, model, mem = fit_predict(make, X, y, X_test, repeats)
-        result["rows"].append({"threads": n_threads, "fit_s": fit_s, "predict_s": predict_s, "peak_mib": mem,
-                               "max_smo_steps": int(model.n_iter_.max())})
-        models.append(model)
-        print(json.dumps(result["rows"][-1]), flush=True)
-        save(result)
+    thread_counts = sorted({1, threads}) if spec["device"] == "cpu" else [threads]
     n_svc = spec.get("svc_subsample", spec["n_train"])
-    svc_repeats = 1 if n_svc > 5000 else repeats
-    svc_fit, svc_predict, svc, svc_mem = fit_predict(lambda: SVC(C=10), X[:n_svc], y[:n_svc], X_test, svc_repeats)
+    makers = {n: (n, lambda: TorchSVC(C=10, cache_size=spec["cache_size"], device=spec["device"]), len(X))
+              for n in thread_counts}
+    makers["svc"] = (1, lambda: SVC(C=10), n_svc)
+    medians, models = alternate(makers, (X, y, X_test), repeats)
+    svc_fit, svc_predict, svc_mem = medians["svc"]
     if n_svc < spec["n_train"]:
         svc_fit *= (spec["n_train"] / n_svc) ** 2
         svc_predict *= spec["n_train"] / n_svc
     result["svc"] = {"fit_s": svc_fit, "predict_s": svc_predict, "peak_mib": svc_mem, "extrapolated_from": n_svc}
-    for row, model in zip(result["rows"], models):
-        row.update(fit_speedup=svc_fit / row["fit_s"], predict_speedup=svc_predict / row["predict_s"])
+    for n_threads in thread_counts:
+        fit_s, predict_s, mem = medians[n_threads]
+        row = {"threads": n_threads, "fit_s": fit_s, "predict_s": predict_s, "peak_mib": mem,
+               "max_smo_steps": int(models[n_threads].n_iter_.max()),
+               "fit_speedup": svc_fit / fit_s, "predict_speedup": svc_predict / predict_s}
         if n_svc == spec["n_train"]:
-            row.update(compare(svc, model, X, X_test, y_test))
+            row.update(compare(models["svc"], models[n_threads], X, X_test, y_test))
+        result["rows"].append(row)
         print(json.dumps(row), flush=True)
     return result
 
@@ -160,9 +167,7 @@ def print_results(results):
     header = ["case", "impl (threads)", "fit s", "predict 1k s", "fit x", "predict x", "peak MiB",
               "same pred", "max ovo |dec diff|", "obj rel diff"]
     rows = []
-    for key, res in results.items():
-        if key.endswith("_partial"):
-            continue
+    for res in results.values():
         svc = res["svc"]
         extrapolated = svc["extrapolated_from"] < int(res["shape"].split("x")[0])
         note = f" (extrap. from {svc['extrapolated_from']})" if extrapolated else ""
@@ -196,13 +201,7 @@ def main(argv=None):
         if name in results:
             print(f"{name}: already in {out}, skipped (use --force)")
             continue
-        partial = {**results}
-
-        def save(result, name=name):
-            partial[name + "_partial"] = result
-            atomic_write_text(out, json.dumps(partial, indent=1))
-
-        results[name] = run_case(name, CASES[name], args.repeats, args.threads, args.data_home, save)
+        results[name] = run_case(name, CASES[name], args.repeats, args.threads, args.data_home)
         atomic_write_text(out, json.dumps(results, indent=1))
     print_results(results)
 
