@@ -21,13 +21,19 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import PeakRSS, import_kymatio_torch, median_times, print_table, probe_in_subprocess  # noqa: E402
+from _common import (
+    PeakRSS,
+    import_kymatio_torch,
+    median_times,
+    print_table,
+    probe_in_subprocess,
+)
 
 CASES = {
-    "a": dict(batch=128, channels=3, size=32, J=2, L=8, device="cpu"),
-    "b": dict(batch=128, channels=3, size=32, J=3, L=8, device="cpu"),
-    "c": dict(batch=8, channels=3, size=224, J=4, L=8, device="cpu"),
-    "gpu": dict(batch=128, channels=3, size=256, J=3, L=8, device="cuda"),
+    "a": {"batch": 128, "channels": 3, "size": 32, "J": 2, "L": 8, "device": "cpu"},
+    "b": {"batch": 128, "channels": 3, "size": 32, "J": 3, "L": 8, "device": "cpu"},
+    "c": {"batch": 8, "channels": 3, "size": 224, "J": 4, "L": 8, "device": "cpu"},
+    "gpu": {"batch": 128, "channels": 3, "size": 256, "J": 3, "L": 8, "device": "cuda"},
 }
 
 

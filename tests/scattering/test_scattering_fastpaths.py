@@ -5,7 +5,13 @@ import pytest
 import torch
 
 from skscat.scattering import Scattering2D
-from skscat.scattering._core import _fft2_real, _filter_and_fold, fold_layout, scattering2d, separable_lowpass
+from skscat.scattering._core import (
+    _fft2_real,
+    _filter_and_fold,
+    fold_layout,
+    scattering2d,
+    separable_lowpass,
+)
 from skscat.scattering.filter_bank import filter_bank
 
 
