@@ -33,6 +33,16 @@ def reference_dir():
     return _need(REFERENCE_DIR)
 
 
+@pytest.fixture
+def one_torch_thread():
+    """One intra-op torch thread for the test: tiny networks run fastest on one, and two
+    spin-wait badly on a busy, oversubscribed CPU. Restores the previous count."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
 def pytest_collection_modifyitems(config, items):
     if torch.cuda.is_available():
         return

@@ -13,6 +13,12 @@ from ._roto import RotoTranslationScattering2D, roto_translation_paths
 
 __all__ = ["RotoTranslationScattering", "ScatteringTransformer"]
 
+# Scales and orientations: shared by both transformers.
+_SCALE_CONSTRAINTS = {
+    "J": [Interval(Integral, 1, None, closed="left")],
+    "L": [Interval(Integral, 1, None, closed="left")],
+}
+
 
 class ScatteringTransformer(BaseScatteringTransformer):
     """2D Morlet scattering transform as a scikit-learn transformer (CPU or GPU).
@@ -89,8 +95,7 @@ class ScatteringTransformer(BaseScatteringTransformer):
 
     _parameter_constraints = {
         **BaseScatteringTransformer._parameter_constraints,
-        "J": [Interval(Integral, 1, None, closed="left")],
-        "L": [Interval(Integral, 1, None, closed="left")],
+        **_SCALE_CONSTRAINTS,
         "max_order": [Options(Integral, {1, 2})],
     }
 
@@ -184,8 +189,7 @@ class RotoTranslationScattering(BaseScatteringTransformer):
 
     _parameter_constraints = {
         **BaseScatteringTransformer._parameter_constraints,
-        "J": [Interval(Integral, 1, None, closed="left")],
-        "L": [Interval(Integral, 1, None, closed="left")],
+        **_SCALE_CONSTRAINTS,
         "n_angular_scales": [Interval(Integral, 0, None, closed="left")],
         "angular_oversampling": [Interval(Integral, 0, None, closed="left")],
         "colorspace": [StrOptions({"yuv", "rgb", "gray"})],

@@ -1,13 +1,9 @@
 """Fixtures of the estimator tests."""
 
 import pytest
-import torch
 
 
 @pytest.fixture(autouse=True)
-def _one_torch_thread():
-    """Tiny networks run fastest on one thread; two spin-wait badly on a busy CI machine."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
+def _one_torch_thread(one_torch_thread):
+    """Every estimator test trains tiny networks: run them on one thread (see tests/conftest.py)."""
     yield
-    torch.set_num_threads(previous)

@@ -23,13 +23,7 @@ from skscat.networks import (
 from skscat.scattering import scattering_paths
 
 
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    """Tiny networks run fastest on one thread; two spin-wait badly on a busy CI machine."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _n_params(module):

@@ -4,7 +4,6 @@ import pickle
 
 import numpy as np
 import pytest
-import torch
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 
@@ -13,13 +12,7 @@ from skscat.networks import SandboxCNN, SignSqrt
 
 
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """One intra-op thread: on a shared, oversubscribed CPU, two spinning threads are many times slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 def two_class_images(n=64, size=8, seed=0):
     """Class 1 images are brighter on their left half, class 0 on their right half."""
