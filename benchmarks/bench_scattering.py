@@ -41,6 +41,8 @@ def build(library, case):
     """Build a scattering module for ``case``; return it and its build time in seconds (imports excluded)."""
     if library == "skscat":
         from skscat.scattering import Scattering2D
+    elif library == "skscat-roto":
+        from skscat.scattering import RotoTranslationScattering2D as Scattering2D
     else:
         Scattering2D = import_kymatio_torch()
     start = time.perf_counter()
@@ -104,11 +106,35 @@ def bench_case(name, repeats):
     ]
 
 
+ROTO_CASES = ("a", "b")
+
+
+def bench_roto_case(name, repeats):
+    """Roto-translation scattering at CIFAR size, timed beside the translation transforms of the same J and L.
+
+    No other library computes it (kymatio has no roto-translation scattering; ScatNetLight is MATLAB), so the
+    table reports its own throughput and memory, and how it compares with the translation scattering.
+    """
+    case = CASES[name]
+    x = make_input(case)
+    modules = {lib: build(lib, case)[0] for lib in ("skscat-roto", "skscat", "kymatio")}
+    times = median_times({lib: forward_fn(m, x) for lib, m in modules.items()}, repeats)
+    memory = probe_in_subprocess(__file__, "skscat-roto", name, torch.get_num_threads())["peak_mib"]
+    label = f"{case['batch']}x{case['channels']}x{case['size']}x{case['size']} J={case['J']} L={case['L']}"
+    return [
+        label, str(modules["skscat-roto"].n_paths), f"{times['skscat-roto']:.3f}",
+        f"{case['batch'] / times['skscat-roto']:.1f}",
+        f"{times['skscat-roto'] / times['skscat']:.2f}x", f"{times['skscat-roto'] / times['kymatio']:.2f}x",
+        f"{memory:.0f}",
+    ]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per library (median reported)")
     parser.add_argument("--cases", nargs="*", default=None, help="subset of: " + " ".join(CASES))
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
+    parser.add_argument("--no-roto", dest="roto", action="store_false", help="skip the roto-translation table")
     parser.add_argument("--probe", nargs=3, metavar=("LIBRARY", "CASE", "THREADS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.threads:
@@ -122,6 +148,11 @@ def main():
     header = ["input, J, L, device", "kymatio s/batch", "skscat s/batch", "skscat img/s", "speed-up",
               "filter build s (kymatio / skscat)", "peak MiB (kymatio / skscat)", "max rel. diff"]
     print_table(header, [bench_case(name, args.repeats) for name in names])
+    if args.roto:
+        print("\nRoto-translation scattering (skscat only: no peer computes it)")
+        header = ["input, J, L", "paths K", "s/batch", "img/s", "time / skscat translation",
+                  "time / kymatio translation", "peak MiB"]
+        print_table(header, [bench_roto_case(name, args.repeats) for name in ROTO_CASES])
 
 
 if __name__ == "__main__":
