@@ -139,12 +139,31 @@ def _check_architecture(attribute_kernel, block_strides):
     return kernel, strides
 
 
+def _check_hierarchical(network, in_shape, n_classes, width, hidden_width, attribute_kernel, block_strides,
+                        layers_per_block):
+    """Validate the arguments shared by both networks.
+
+    Returns ``(in_channels, hidden_width, attribute_kernel, block_strides)``,
+    with ``hidden_width=None`` resolved to ``2 * width``.
+    """
+    hidden_width = 2 * width if hidden_width is None else hidden_width
+    _check_positive_int(n_classes=n_classes, width=width, hidden_width=hidden_width,
+                        layers_per_block=layers_per_block)
+    kernel, strides = _check_architecture(attribute_kernel, block_strides)
+    return check_image_shape(in_shape, network), hidden_width, kernel, strides
+
+
 def _layer_strides(block_strides, layers_per_block):
     """Spatial stride of every hierarchical layer: the first block's layer, then the blocks."""
     strides = [1]
     for stride in block_strides:
         strides += [stride] + [1] * (layers_per_block - 1)
     return strides
+
+
+def _probe_names(layers):
+    """Names of the submodules whose outputs are the successive layers, for forward hooks."""
+    return ("stem", "lift") + tuple(f"layers.{i}" for i in range(len(layers)))
 
 
 class HierarchicalCNN(nn.Module):
@@ -221,11 +240,10 @@ class HierarchicalCNN(nn.Module):
         layers_per_block=2,
     ):
         super().__init__()
-        hidden_width = 2 * width if hidden_width is None else hidden_width
-        _check_positive_int(n_classes=n_classes, width=width, hidden_width=hidden_width,
-                            layers_per_block=layers_per_block)
-        kernel, strides = _check_architecture(attribute_kernel, block_strides)
-        in_channels = check_image_shape(in_shape, "HierarchicalCNN")
+        in_channels, hidden_width, kernel, strides = _check_hierarchical(
+            "HierarchicalCNN", in_shape, n_classes, width, hidden_width, attribute_kernel, block_strides,
+            layers_per_block,
+        )
         stem = nn.Conv2d(in_channels, width, 3, padding=1, bias=False)
         self.stem = _conv_bn_elu(stem, width)
         self.lift = _AttributeLift(width, kernel[1])
@@ -234,7 +252,7 @@ class HierarchicalCNN(nn.Module):
             for stride in _layer_strides(strides, layers_per_block)
         ))
         self.classifier = nn.Linear(width, n_classes)
-        self.probe_names = ("stem", "lift") + tuple(f"layers.{i}" for i in range(len(self.layers)))
+        self.probe_names = _probe_names(self.layers)
         _init_convolutions(self)
 
     def forward(self, x):
@@ -282,11 +300,11 @@ class HierarchicalEquivalentCNN(nn.Module):
         layers_per_block=2,
     ):
         super().__init__()
-        hidden_width = 2 * width if hidden_width is None else hidden_width
-        _check_positive_int(n_classes=n_classes, width=width, hidden_width=hidden_width,
-                            layers_per_block=layers_per_block)
-        _, strides = _check_architecture(attribute_kernel, block_strides)
-        in_channels = check_image_shape(in_shape, "HierarchicalEquivalentCNN")
+        # hidden_width and attribute_kernel are only checked: a plain CNN has no use for them.
+        in_channels, _, _, strides = _check_hierarchical(
+            "HierarchicalEquivalentCNN", in_shape, n_classes, width, hidden_width, attribute_kernel, block_strides,
+            layers_per_block,
+        )
         features = _halve(width) * width
         self.stem = _conv_bn_elu(nn.Conv2d(in_channels, width, 3, padding=1, bias=False), width)
         self.lift = _conv_bn_elu(nn.Conv2d(width, features, 3, padding=1, bias=False), features)
@@ -295,7 +313,7 @@ class HierarchicalEquivalentCNN(nn.Module):
             for stride in _layer_strides(strides, layers_per_block)
         ))
         self.classifier = nn.Linear(features, n_classes)
-        self.probe_names = ("stem", "lift") + tuple(f"layers.{i}" for i in range(len(self.layers)))
+        self.probe_names = _probe_names(self.layers)
         _init_convolutions(self)
 
     def forward(self, x):
