@@ -11,6 +11,7 @@ channel ``c`` and scattering path ``p``, with ``p`` indexing the path table
 ``(j1, theta1)``; order 2 by ``(j1, theta1, j2, theta2)``).
 """
 
+import itertools
 import math
 
 from torch import nn
@@ -183,8 +184,12 @@ class ScatResNet10J4(ScatResNet10):
         super().__init__(in_shape=in_shape, n_classes=n_classes, width=width, J=J, L=L, precomputed=precomputed)
 
 
-def _dense(n_in, n_out):
-    return [nn.Linear(n_in, n_out, bias=False), nn.BatchNorm1d(n_out), nn.ReLU(inplace=True)]
+def _mlp_head(sizes, n_classes):
+    """Flatten, Linear-BN-ReLU layers ``sizes[0] -> sizes[1] -> ...``, then a linear layer to ``n_classes``."""
+    layers = [nn.Flatten()]
+    for n_in, n_out in itertools.pairwise(sizes):
+        layers += [nn.Linear(n_in, n_out, bias=False), nn.BatchNorm1d(n_out), nn.ReLU(inplace=True)]
+    return nn.Sequential(*layers, nn.Linear(sizes[-1], n_classes))
 
 
 class ScatMLP(nn.Module):
@@ -222,11 +227,7 @@ class ScatMLP(nn.Module):
     def __init__(self, *, in_shape, n_classes, width=1024, depth=4, J=2, L=8, precomputed=False):
         super().__init__()
         self.front_end = ScatteringFrontEnd(in_shape, J, L, precomputed)
-        sizes = [math.prod(self.front_end.output_shape)] + [width] * depth
-        layers = [nn.Flatten()]
-        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-            layers += _dense(n_in, n_out)
-        self.mlp = nn.Sequential(*layers, nn.Linear(sizes[-1], n_classes))
+        self.mlp = _mlp_head([math.prod(self.front_end.output_shape)] + [width] * depth, n_classes)
 
     def forward(self, x):
         return self.mlp(self.front_end(x))
@@ -290,9 +291,7 @@ class SharedLocalEncoder(nn.Module):
             layers += [nn.Conv2d(n_in, n_out, 1, bias=False), nn.BatchNorm2d(n_out), nn.ReLU(inplace=True)]
             n_in = n_out
         self.encoder = nn.Sequential(*layers)
-        sizes = [n_in * height * width, *fc_widths]
-        dense = [layer for a, b in zip(sizes[:-1], sizes[1:]) for layer in _dense(a, b)]
-        self.classifier = nn.Sequential(nn.Flatten(), *dense, nn.Linear(sizes[-1], n_classes))
+        self.classifier = _mlp_head([n_in * height * width, *fc_widths], n_classes)
 
     def forward(self, x):
         return self.classifier(self.encoder(self.front_end(x)))
