@@ -22,6 +22,9 @@ from ._ovo import PairLayout, pair_groups, solve_full, solve_pair_groups, vote_m
 __all__ = ["TorchSVC"]
 
 _MB = 2**20
+# Beyond this many batches of pair kernels, each batch re-running the whole SMO step sequence costs
+# more than the working-set path's extra kernel rows (measured on CPU: docs/svm.md).
+_MAX_PAIR_GROUPS = 4
 
 
 class TorchSVC(ClassifierMixin, BaseEstimator):
@@ -49,9 +52,11 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         Tolerance of LIBSVM's stopping criterion.
     cache_size : float, default=200
         Kernel memory in MB. The full-kernel solver runs when the
-        ``n x n`` float32 kernel fits; otherwise the decomposition solver
-        keeps two working-set row blocks within this budget (at least 8 rows
-        per pair). On a GPU, raise it to the memory you can spare.
+        ``n x n`` float32 kernel fits. Otherwise, when the pair problems'
+        own kernels fit in at most four batches, they are solved batch by
+        batch; else the working-set decomposition keeps one block of
+        working-set kernel rows within this budget (at least 8 rows per
+        pair). On a GPU, raise it to the memory you can spare.
     class_weight : dict or "balanced", default=None
         Multiply ``C`` of class ``i`` by ``class_weight[i]``; "balanced" uses
         ``n_samples / (n_classes * np.bincount(y))``.
@@ -245,12 +250,13 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         max_iter = self.max_iter if self.max_iter >= 0 else max(10_000_000, 100 * layout.size)
         check_every = 64 if device.type == "cuda" else 32
         budget = self.cache_size * _MB
-        groups = None if 4.0 * len(order) ** 2 <= budget else pair_groups(layout, budget)
+        full = 4.0 * len(order) ** 2 <= budget
+        groups = None if full else pair_groups(layout, budget)
         args = (X_t, layout, C_t, self.kernel, self._gamma, self.tol, max_iter, check_every)
         with full_precision_matmul():
-            if 4.0 * len(order) ** 2 <= budget:
+            if full:
                 path, result = "full kernel", solve_full(*args)
-            elif groups is not None:
+            elif groups is not None and len(groups) <= _MAX_PAIR_GROUPS:
                 path, result = f"pair kernels in {len(groups)} group(s)", solve_pair_groups(*args, groups)
             else:
                 largest = 1024 if device.type == "cuda" else 256

@@ -24,7 +24,7 @@ import contextlib
 
 import torch
 
-__all__ = ["BlockRows", "SMOState", "calculate_rho", "cpu_threads", "dual_objective", "solve"]
+__all__ = ["BlockRows", "SMOState", "calculate_rho", "cpu_threads", "dual_objective", "mark_finished", "solve"]
 
 TAU = 1e-12  # LIBSVM's replacement for a non-positive curvature
 
@@ -126,15 +126,23 @@ def _step(state, ij, K_i, K_j):
     state.not_low.scatter_(1, ij, _not_low(y_ij, new, C_ij))
 
 
+def mark_finished(state, gap, max_iter):
+    """Mark problems ``done`` that meet the stopping rule (``gap < eps``) or used ``max_iter`` steps.
+
+    ``gap`` is ``-inf`` when ``I_up`` or ``I_low`` is empty, which also counts as solved.
+    """
+    state.done |= gap < state.eps
+    hit = ~state.done & (state.n_iter >= max_iter)
+    state.hit_max_iter |= hit
+    state.done |= hit
+
+
 def _iterate(state, source, max_iter):
     """One SMO step for every unfinished problem; marks the finished ones ``done``."""
     gmax, i = _select_i(state)
     K_i = source.rows(i)
     j, gap = _select_j(state, i, gmax, K_i)
-    state.done |= gap < state.eps  # also when I_up or I_low is empty (gap = -inf)
-    hit = ~state.done & (state.n_iter >= max_iter)
-    state.hit_max_iter |= hit
-    state.done |= hit
+    mark_finished(state, gap, max_iter)
     _step(state, torch.stack([i, j], 1), K_i, source.rows(j))
     state.n_iter += (~state.done).to(torch.int64)
 

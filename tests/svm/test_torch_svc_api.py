@@ -41,17 +41,19 @@ def problem():
 
 
 @pytest.mark.parametrize(
-    ("n_classes", "n_samples", "path"),
-    [(3, 240, "pair kernels in"), (2, 200, "working-set decomposition"), (3, 120, "working-set decomposition")],
+    ("n_classes", "n_samples", "cache_size", "path"),
+    [
+        (3, 240, 0.2, "pair kernels in 2 group"),  # full kernel 0.22 MB, each pair kernel 0.1 MB
+        (2, 200, 0.14, "working-set decomposition"),  # the one pair kernel (0.15 MB) does not fit
+        (3, 120, 0.02, "working-set decomposition"),  # no pair kernel fits: one pair at a time
+        # 15 pair kernels need 8 batches: working sets of 70 of each pair's 200 rows, 7 pairs in lockstep
+        (6, 600, 0.38, "working-set decomposition"),
+    ],
 )
-def test_decomposition_paths_give_the_full_kernel_model(n_classes, n_samples, path, capsys):
+def test_decomposition_paths_give_the_full_kernel_model(n_classes, n_samples, cache_size, path, capsys):
     X, y = make_classification(
         n_samples=n_samples, n_features=12, n_informative=6, n_classes=n_classes, random_state=0
     )
-    counts = np.bincount(y)
-    pair_mb = 4.0 * max(a + b for i, a in enumerate(counts) for b in counts[i + 1 :]) ** 2 / 2**20
-    # Just below what the full kernel needs (pair kernels fit), or below one pair kernel.
-    cache_size = 0.99 * 4.0 * n_samples**2 / 2**20 if path.startswith("pair") else 0.95 * pair_mb
     full = TorchSVC(C=10, device="cpu", decision_function_shape="ovo").fit(X, y)
     small = TorchSVC(C=10, device="cpu", cache_size=cache_size, decision_function_shape="ovo", verbose=True)
     small.fit(X, y)

@@ -3,12 +3,11 @@
 import numpy as np
 import pytest
 from sklearn.svm import SVC
+from test_torch_svc_parity import assert_same_model
 
 from skscat.datasets import load_cifar10
 from skscat.scattering import ScatteringTransformer
 from skscat.svm import TorchSVC
-
-from test_torch_svc_parity import assert_same_model
 
 
 @pytest.mark.data

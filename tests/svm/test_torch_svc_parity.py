@@ -119,7 +119,7 @@ def test_linear_kernel_and_coef():
     assert_same_model(svc, ours, X_train, X_test)
     np.testing.assert_allclose(ours.coef_, svc.coef_, atol=5e-3)
     with pytest.raises(AttributeError, match="linear kernel"):
-        TorchSVC(device="cpu").fit(X_train, y_train).coef_
+        _ = TorchSVC(device="cpu").fit(X_train, y_train).coef_
 
 
 def test_sample_weight_matches_svc():
