@@ -5,9 +5,10 @@ Cases (make_classification, n_informative=50, 10 classes, C=10, gamma="scale"):
 - ``full``: 5,000 x 2,000 train, 1,000 test rows; the kernel fits cache_size=200 MB.
 - ``cifar``: scattering features (J=2, L=8, no pooling: 3 x 81 x 8 x 8 = 15,552) of the
   first 2,000 + 1,000 images of the real CIFAR-10 subset (``--data-home``).
-- ``decomposition``: 20,000 x 1,000 train, 1,000 test rows; the 1.6 GB kernel
-  does not fit cache_size=200 MB, so TorchSVC leaves the full-kernel path (each 4,000-row pair
-  kernel, 64 MB, fits: the pair-kernel groups path; smaller budgets reach the working-set path).
+- ``decomposition``: 20,000 x 1,000 train, 1,000 test rows; neither the 1.6 GB kernel nor the
+  45 pair kernels (64 MB each, 15 batches) fit cache_size=200 MB, so TorchSVC runs its
+  working-set decomposition (45 pairs in lockstep, 256-row working sets); SVC gets the same
+  cache_size.
 - ``cuda``: 50,000 x 4,000 train on CUDA (only when CUDA is available);
   TorchSVC gets cache_size=20,000 MB, SVC is timed on a subsample and its
   fit time extrapolated quadratically, as the table says.
@@ -17,13 +18,16 @@ sklearn's SVC (LIBSVM) is single-threaded; TorchSVC runs with 1 and with
 row. Each timing is the median of ``--repeats`` rounds; in each round TorchSVC
 (1 thread), TorchSVC (``--threads``) and SVC fit and predict in turn, in this
 process. Peak memory is the resident-set growth during a fit (sampled every
-millisecond), median over rounds. Results are written atomically to ``--out``
-after each case; cases already there are skipped (resume).
+millisecond), median over rounds. Each TorchSVC row names the solver path its
+fit took. Results are written atomically to ``--out`` after each case; cases
+already there are skipped (resume) unless ``--force`` is given.
 
 Usage: ``python benchmarks/bench_svm.py [--cases full decomposition] [--repeats 3]``
 """
 
 import argparse
+import contextlib
+import io
 import json
 import statistics
 import sys
@@ -95,8 +99,9 @@ def pair_objectives(model, X):
 
 def fit_once(model, X, y, X_test):
     """Fit and predict once: (fit seconds, predict seconds, peak RSS growth during fit in MiB)."""
-    with PeakRSS() as peak:
+    with PeakRSS() as peak, contextlib.redirect_stdout(io.StringIO()) as log:
         fit_s, _ = timed(lambda: model.fit(X, y))
+    model.solver_log = log.getvalue().strip()  # TorchSVC(verbose=True) names its solver path
     return fit_s, timed(lambda: model.predict(X_test))[0], peak.mib
 
 
@@ -129,6 +134,7 @@ def compare(reference, candidate, X, X_test, y_test):
         "max_abs_decision_diff_ovr": float(np.abs(dec_ref - dec_new).max()),
         "max_abs_decision_diff_ovo": float(np.abs(ovo_ref - ovo_new).max()),
         "pairwise_sign_flips": int(((ovo_ref > 0) != (ovo_new > 0)).sum()),
+        "max_abs_svc_value_at_flips": float(np.abs(ovo_ref[(ovo_ref > 0) != (ovo_new > 0)]).max(initial=0.0)),
         "decision_scale": float(np.abs(dec_ref).max()),
         "max_rel_objective_diff": float(np.max(np.abs(obj_new - obj_ref) / np.abs(obj_ref))),
         "accuracy_svc": float((reference.predict(X_test) == y_test).mean()),
@@ -142,7 +148,10 @@ def run_case(name, spec, repeats, threads, data_home):
     result = {"case": name, "shape": f"{X.shape[0]}x{X.shape[1]}x10", "rows": []}
     thread_counts = sorted({1, threads}) if spec["device"] == "cpu" else [threads]
     n_svc = spec.get("svc_subsample", spec["n_train"])
-    makers = {n: (n, lambda: TorchSVC(C=10, cache_size=spec["cache_size"], device=spec["device"]), len(X))
+    def torch_svc():
+        return TorchSVC(C=10, cache_size=spec["cache_size"], device=spec["device"], verbose=True)
+
+    makers = {n: (n, torch_svc, len(X))
               for n in thread_counts}
     makers["svc"] = (1, lambda: SVC(C=10), n_svc)
     medians, models = alternate(makers, (X, y, X_test), repeats)
@@ -155,6 +164,7 @@ def run_case(name, spec, repeats, threads, data_home):
         fit_s, predict_s, mem = medians[n_threads]
         row = {"threads": n_threads, "fit_s": fit_s, "predict_s": predict_s, "peak_mib": mem,
                "max_smo_steps": int(models[n_threads].n_iter_.max()),
+               "solver": models[n_threads].solver_log.split(", ")[1],
                "fit_speedup": svc_fit / fit_s, "predict_speedup": svc_predict / predict_s}
         if n_svc == spec["n_train"]:
             row.update(compare(models["svc"], models[n_threads], X, X_test, y_test))
@@ -164,17 +174,17 @@ def run_case(name, spec, repeats, threads, data_home):
 
 
 def print_results(results):
-    header = ["case", "impl (threads)", "fit s", "predict 1k s", "fit x", "predict x", "peak MiB",
+    header = ["case", "impl (threads)", "solver", "fit s", "predict 1k s", "fit x", "predict x", "peak MiB",
               "same pred", "max ovo |dec diff|", "obj rel diff"]
     rows = []
     for res in results.values():
         svc = res["svc"]
         extrapolated = svc["extrapolated_from"] < int(res["shape"].split("x")[0])
         note = f" (extrap. from {svc['extrapolated_from']})" if extrapolated else ""
-        rows.append([res["shape"], f"SVC (1){note}", f"{svc['fit_s']:.2f}", f"{svc['predict_s']:.2f}", "1", "1",
+        rows.append([res["shape"], f"SVC (1){note}", "LIBSVM", f"{svc['fit_s']:.2f}", f"{svc['predict_s']:.2f}", "1", "1",
                      f"{svc['peak_mib']:.0f}", "", "", ""])
         for r in res["rows"]:
-            rows.append([res["shape"], f"TorchSVC ({r['threads']})", f"{r['fit_s']:.2f}", f"{r['predict_s']:.3f}",
+            rows.append([res["shape"], f"TorchSVC ({r['threads']})", r.get("solver", ""), f"{r['fit_s']:.2f}", f"{r['predict_s']:.3f}",
                          f"{r['fit_speedup']:.1f}", f"{r['predict_speedup']:.1f}", f"{r['peak_mib']:.0f}",
                          f"{100 * r.get('identical_predictions', float('nan')):.2f} %",
                          f"{r.get('max_abs_decision_diff_ovo', float('nan')):.1e}",
@@ -188,17 +198,17 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads for the second TorchSVC row")
     parser.add_argument("--out", default="benchmarks/results/bench_svm.json")
-    parser.add_argument("--force", action="store_true", help="rerun cases already in --out")
+    parser.add_argument("--force", action="store_true", help="rerun the named cases even if already in --out")
     parser.add_argument("--data-home", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"))
     args = parser.parse_args(argv)
     out = Path(args.out)
-    results = json.loads(out.read_text()) if out.exists() and not args.force else {}
+    results = json.loads(out.read_text()) if out.exists() else {}
     print(f"torch {torch.__version__}; SVC (LIBSVM) single-threaded; TorchSVC threads: 1 and {args.threads}")
     for name in args.cases:
         if name == "cuda" and not torch.cuda.is_available():
             print("cuda: skipped (no CUDA device)")
             continue
-        if name in results:
+        if name in results and not args.force:
             print(f"{name}: already in {out}, skipped (use --force)")
             continue
         results[name] = run_case(name, CASES[name], args.repeats, args.threads, args.data_home)

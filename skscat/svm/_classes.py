@@ -34,9 +34,10 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
     second-order working-set selection, stopping rule and intercept rule, so
     the fitted model matches SVC's within ``tol``. All one-vs-one pair
     problems are solved at once as batched tensor operations on one float32
-    kernel matrix; when that matrix does not fit ``cache_size``, a working-set
-    decomposition computes only ``q x m`` kernel blocks. Dual variables and
-    gradients are float64.
+    kernel matrix; when that matrix does not fit ``cache_size``, on the pairs'
+    own kernels in up to four batches, or else by a working-set decomposition
+    that computes only ``q x m`` kernel rows per pair and round. Dual variables
+    and gradients are float64.
 
     Parameters
     ----------
@@ -97,7 +98,8 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
     fit_status_ : int
         0 if every pair problem converged, 1 if ``max_iter`` stopped one.
     n_iter_ : ndarray of shape (n_classes * (n_classes - 1) // 2,)
-        SMO updates per pair problem.
+        SMO updates per pair problem (on the working-set path, the updates of
+        all its subproblems: more than LIBSVM's count for the same model).
     shape_fit_ : tuple of int
         Shape of the training matrix.
     n_features_in_ : int

@@ -118,6 +118,19 @@ def test_fitted_on_cuda_predicts_on_cpu(problem, monkeypatch):
     assert np.abs(dec - on_cpu.decision_function(X)).max() < 1e-3
 
 
+def test_model_saved_with_device_cuda_loads_on_a_cpu_only_machine(problem, monkeypatch):
+    # A CUDA fit stores the same NumPy arrays as a CPU fit (previous test) and device="cuda";
+    # this runs without a GPU the part of the round trip that happens on the CPU-only machine.
+    X, y = problem
+    model = TorchSVC(C=10, device="cpu").fit(X, y)
+    expected = model.decision_function(X)
+    model.device = "cuda"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    restored = pickle.loads(pickle.dumps(model))
+    with pytest.warns(UserWarning, match="predicts on the CPU"):
+        np.testing.assert_array_equal(restored.decision_function(X), expected)
+
+
 def test_sparse_input_is_densified(problem):
     X, y = problem
     dense = TorchSVC(device="cpu").fit(X, y)
