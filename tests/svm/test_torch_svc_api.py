@@ -65,6 +65,30 @@ def test_decomposition_paths_give_the_full_kernel_model(n_classes, n_samples, ca
     assert small.fit_status_ == 0
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        # This linear dual is ill-conditioned: at tol=1e-3 any two solvers meeting the stopping rule differ
+        # by up to 2e-3 of the decision scale (SVC vs the full path 4e-4, vs the working set 2e-3); at
+        # tol=1e-4 by 2e-4.
+        {"kernel": "linear", "tol": 1e-4},
+        {"class_weight": "balanced"},
+        {"C": 0.5, "gamma": 0.2},
+    ],
+    ids=str,
+)
+def test_working_set_path_with_other_settings(params):
+    # Imbalanced 4-class problem; 0.1 MB fits neither the full kernel nor the pair kernels in 4 batches.
+    X, y = make_classification(n_samples=400, n_features=12, n_informative=6, n_classes=4,
+                               weights=[0.5, 0.3, 0.15, 0.05], random_state=1)
+    full = TorchSVC(device="cpu", decision_function_shape="ovo", **params).fit(X, y)
+    small = TorchSVC(device="cpu", decision_function_shape="ovo", cache_size=0.1, **params).fit(X, y)
+    np.testing.assert_array_equal(small.predict(X), full.predict(X))
+    dec_full = full.decision_function(X)
+    assert np.abs(small.decision_function(X) - dec_full).max() <= 1e-3 * np.abs(dec_full).max()
+    np.testing.assert_allclose(small._dual_objective, full._dual_objective, rtol=1e-3)
+
+
 def test_results_do_not_depend_on_batch_size(problem):
     X, y = problem
     model = TorchSVC(device="cpu", batch_size=7).fit(X, y)
