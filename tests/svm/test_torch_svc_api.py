@@ -163,10 +163,11 @@ def test_sparse_input_is_densified(problem):
     assert isinstance(sparse.support_vectors_, np.ndarray)
 
 
-def test_max_iter_stops_early_with_a_warning(problem):
+@pytest.mark.parametrize("cache_size", [200, 0.01], ids=["full kernel", "working set"])
+def test_max_iter_stops_early_with_a_warning(problem, cache_size):
     X, y = problem
     with pytest.warns(ConvergenceWarning, match="max_iter=3"):
-        model = TorchSVC(max_iter=3, device="cpu").fit(X, y)
+        model = TorchSVC(max_iter=3, device="cpu", cache_size=cache_size).fit(X, y)
     assert model.fit_status_ == 1
     assert model.n_iter_.max() == 3
 
