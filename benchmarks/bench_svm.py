@@ -40,16 +40,17 @@ from sklearn.datasets import make_classification
 from sklearn.svm import SVC
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import PeakRSS, print_table  # noqa: E402
+from _common import PeakRSS, print_table
 
-from skscat.svm import TorchSVC  # noqa: E402
-from skscat.utils import atomic_write_text  # noqa: E402
+from skscat.svm import TorchSVC
+from skscat.utils import atomic_write_text
 
 CASES = {
-    "full": dict(n_train=5000, n_features=2000, cache_size=200, device="cpu"),
-    "cifar": dict(n_train=2000, n_features=None, cache_size=200, device="cpu"),
-    "decomposition": dict(n_train=20000, n_features=1000, cache_size=200, device="cpu"),
-    "cuda": dict(n_train=50000, n_features=4000, cache_size=20000, device="cuda", svc_subsample=10000),
+    "full": {"n_train": 5000, "n_features": 2000, "cache_size": 200, "device": "cpu"},
+    "cifar": {"n_train": 2000, "n_features": None, "cache_size": 200, "device": "cpu"},
+    "decomposition": {"n_train": 20000, "n_features": 1000, "cache_size": 200, "device": "cpu"},
+    "cuda": {"n_train": 50000, "n_features": 4000, "cache_size": 20000, "device": "cuda",
+              "svc_subsample": 10000},
 }
 N_TEST = 1000
 

@@ -16,7 +16,15 @@ _PUBLIC = {
     "TorchCNNClassifier": "skscat.estimators",
 }
 
-__all__ = sorted(_PUBLIC) + ["__version__"]
+# The names of _PUBLIC, sorted, then __version__ (a literal list, so static tools can read it).
+__all__ = [
+    "RotoTranslationScattering",
+    "Scattering2D",
+    "ScatteringTransformer",
+    "TorchCNNClassifier",
+    "TorchSVC",
+    "__version__",
+]
 
 
 def __getattr__(name):

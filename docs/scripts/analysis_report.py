@@ -21,7 +21,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from skscat.analysis import analysis_report, layer_representations, standardize_representations
+from skscat.analysis import (
+    analysis_report,
+    layer_representations,
+    standardize_representations,
+)
 from skscat.datasets import load_cifar10
 from skscat.estimators import TorchCNNClassifier
 from skscat.utils import atomic_write_bytes, atomic_write_text

@@ -61,9 +61,8 @@ def scattering(data_home, work):
     shape = (-1, 3 * scat.n_paths_, *scat.output_shape_)
     S_train = scat.transform(X_train).reshape(shape).astype(np.float32)
     S_test = scat.transform(X_test).reshape(shape).astype(np.float32)
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as f:
-            np.savez(f, S_train=S_train, y_train=y_train, S_test=S_test, y_test=y_test)
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        np.savez(f, S_train=S_train, y_train=y_train, S_test=S_test, y_test=y_test)
     return S_train, y_train, S_test, y_test
 
 
@@ -88,7 +87,7 @@ def direct_threshold_accuracy(clf, X, y, fraction):
     W = clf.module_.encoder[0].weight.detach().clone()
     angle = np.concatenate([idx.ravel() for idx in weight_fourier(W, paths).channels])
     block = W[:, angle].abs().flatten()
-    cut = torch.sort(block).values[int(round(fraction * block.numel())) - 1]
+    cut = torch.sort(block).values[round(fraction * block.numel()) - 1]
     clone = copy.deepcopy(clf)
     with torch.no_grad():
         sub = clone.module_.encoder[0].weight[:, angle]

@@ -10,14 +10,14 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from scipy.fft import ifft2  # noqa: E402
-from sklearn.datasets import load_sample_image  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from scipy.fft import ifft2
+from sklearn.datasets import load_sample_image
 
-from skscat.scattering import RotoTranslationScattering, Scattering2D  # noqa: E402
-from skscat.scattering.filter_bank import angular_filter_bank, filter_bank  # noqa: E402
+from skscat.scattering import RotoTranslationScattering, Scattering2D
+from skscat.scattering.filter_bank import angular_filter_bank, filter_bank
 
 FIGURES = Path(__file__).resolve().parents[1] / "figures"
 

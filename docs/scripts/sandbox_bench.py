@@ -85,7 +85,7 @@ def train_models(args, data):
         settings = {**params, "n_per_class": args.n_per_class, "downsample": args.downsample,
                     "threads": args.threads}
 
-        def compute():
+        def compute(params=params):
             result = train_and_score(params, data)
             result.pop("module")
             return result

@@ -7,7 +7,6 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from skscat.datasets import load_cifar10, per_class_subset

@@ -19,8 +19,8 @@ import matplotlib
 import numpy as np
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from sandbox_common import (  # noqa: E402
+import matplotlib.pyplot as plt
+from sandbox_common import (
     DATA_DIR,
     FIGURES,
     csv_text,
@@ -30,10 +30,10 @@ from sandbox_common import (  # noqa: E402
     run_or_resume,
     train_and_score,
 )
-from tqdm.auto import tqdm  # noqa: E402
+from tqdm.auto import tqdm
 
-from skscat.networks import n_rectified_channels  # noqa: E402
-from skscat.utils import atomic_path, atomic_write_text  # noqa: E402
+from skscat.networks import n_rectified_channels
+from skscat.utils import atomic_path, atomic_write_text
 
 RATIOS = (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0)
 
@@ -80,7 +80,7 @@ def sweep(args, data):
         settings = {**params, "n_per_class": args.n_per_class, "downsample": args.downsample,
                     "threads": args.threads}
 
-        def compute():
+        def compute(params=params):
             result = train_and_score(params, data)
             module = result.pop("module")
             return {**result, "n_rectified": module.n_rectified}
@@ -95,7 +95,7 @@ def sweep(args, data):
 
 def table_rows(results, K):
     rows = []
-    for name, records in results.items():
+    for records in results.values():
         ratio = records[0]["settings"].get("module__relu_ratio")
         label = "sign-sqrt" if ratio is None else "partial ReLU"
         k = "-" if ratio is None else f"{n_rectified_channels(ratio, K)}/{K}"

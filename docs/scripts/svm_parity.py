@@ -14,7 +14,7 @@ from skscat.svm import TorchSVC
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "svm"))
-from test_torch_svc_parity import pair_objectives  # noqa: E402
+from test_torch_svc_parity import pair_objectives
 
 
 def parity_row(name, X, y, n_train, **params):
@@ -49,7 +49,7 @@ def cifar_features(data_home, n):
 
 def main():
     data_home = sys.argv[1] if len(sys.argv) > 1 else str(ROOT.parent / "shared" / "data")
-    common = dict(n_features=60, n_informative=20, random_state=0)
+    common = {"n_features": 60, "n_informative": 20, "random_state": 0}
     X, y = make_classification(n_samples=700, n_classes=2, **common)
     parity_row("binary", X, y, 500, C=10)
     X, y = make_classification(n_samples=700, n_classes=4, **common)

@@ -9,7 +9,12 @@ first layer in the Fourier basis of the scattering angles.
 from ._depth import depth_accuracy_table, one_nn_accuracy, svm_accuracy
 from ._lsv import LocalSupportVectors, local_support_vectors
 from ._neighbors import nearest_neighbors
-from ._plots import plot_accuracy_by_depth, plot_distance_histograms, plot_lsv_curves, plot_pca_spectra
+from ._plots import (
+    plot_accuracy_by_depth,
+    plot_distance_histograms,
+    plot_lsv_curves,
+    plot_pca_spectra,
+)
 from ._probes import (
     layer_names,
     layer_representations,
@@ -17,8 +22,18 @@ from ._probes import (
     standardize_representations,
 )
 from ._report import analysis_report
-from ._statistics import class_pca_spectra, intra_class_distances, neighbor_distance_histograms
-from ._weights import WeightFourier, fourier_sparsity, fourier_threshold_accuracy, threshold_fourier, weight_fourier
+from ._statistics import (
+    class_pca_spectra,
+    intra_class_distances,
+    neighbor_distance_histograms,
+)
+from ._weights import (
+    WeightFourier,
+    fourier_sparsity,
+    fourier_threshold_accuracy,
+    threshold_fourier,
+    weight_fourier,
+)
 
 __all__ = [
     "LocalSupportVectors",

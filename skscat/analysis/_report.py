@@ -11,7 +11,11 @@ import numpy as np
 from ..utils import atomic_path, atomic_write_bytes, atomic_write_text
 from ._depth import depth_accuracy_table
 from ._lsv import local_support_vectors
-from ._statistics import class_pca_spectra, intra_class_distances, neighbor_distance_histograms
+from ._statistics import (
+    class_pca_spectra,
+    intra_class_distances,
+    neighbor_distance_histograms,
+)
 
 __all__ = ["analysis_report"]
 
@@ -87,7 +91,7 @@ def analysis_report(
     for depth, name in enumerate(train, start=1):
         layers[name] = _layer_stats(
             cache_dir, depth, name, train[name], y_train, test[name], y_test,
-            dict(k_max=k_max, classifiers=tuple(classifiers), backend=backend, device=device), resume,
+            {"k_max": k_max, "classifiers": tuple(classifiers), "backend": backend, "device": device}, resume,
         )
         if verbose:
             print(f"depth {depth} ({name}): " + ", ".join(
@@ -148,7 +152,12 @@ def _fingerprint(Z_train, y_train, Z_test, y_test, options):
 
 
 def _write_outputs(folder, prefix, layers, network_accuracy):
-    from ._plots import plot_accuracy_by_depth, plot_distance_histograms, plot_lsv_curves, plot_pca_spectra
+    from ._plots import (
+        plot_accuracy_by_depth,
+        plot_distance_histograms,
+        plot_lsv_curves,
+        plot_pca_spectra,
+    )
 
     table = _table(layers)
     lsv = {name: s["lsv_counts"] for name, s in layers.items()}

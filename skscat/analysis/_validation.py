@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.utils import check_array
 
-__all__ = ["check_features", "check_labels", "check_k_max"]
+__all__ = ["check_features", "check_k_max", "check_labels"]
 
 
 def check_features(X, name="X"):

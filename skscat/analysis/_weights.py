@@ -168,7 +168,8 @@ def threshold_fourier(weight, paths, *, fraction=0.8, axes="theta1"):
     W = _as_matrix(weight).copy()
     wf = weight_fourier(W, paths, axes=axes)
     magnitudes = np.concatenate([np.abs(c).ravel() for c in wf.coefficients])
-    n_zero = int(round(fraction * magnitudes.size))
+    # int(): with NumPy 1.x, round() of a NumPy scalar ``fraction`` is not an int.
+    n_zero = int(round(fraction * magnitudes.size))  # noqa: RUF046
     cut = np.sort(magnitudes)[n_zero - 1] if n_zero > 0 else -np.inf
     for idx, coef in zip(wf.channels, wf.coefficients):
         kept = np.where(np.abs(coef) > cut, coef, 0)

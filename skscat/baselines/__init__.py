@@ -24,7 +24,14 @@ from ._registry import (
     list_baselines,
     register_baseline,
 )
-from ._runner import COLUMNS, RunSpec, check_request, format_markdown, run_baselines, summarize
+from ._runner import (
+    COLUMNS,
+    RunSpec,
+    check_request,
+    format_markdown,
+    run_baselines,
+    summarize,
+)
 from ._svm import MeanNormGaussianSVC, gaussian_kernel
 
 __all__ = [

@@ -74,9 +74,10 @@ def _svm(config, C):
 
 
 def _scattering_params(config):
-    return dict(
-        J=config.J, L=config.L, device=config.device, batch_size=config.batch_size, verbose=config.verbose
-    )
+    return {
+        "J": config.J, "L": config.L, "device": config.device, "batch_size": config.batch_size,
+        "verbose": config.verbose,
+    }
 
 
 def _build_translation(config):

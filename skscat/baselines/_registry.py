@@ -9,14 +9,15 @@ time the registry is read, so their registrations appear in the command.
 
 import importlib
 import warnings
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Any, Callable, Mapping, Optional
+from typing import Any
 
 __all__ = [
+    "PLUGIN_MODULES",
     "Baseline",
     "BaselineConfig",
-    "PLUGIN_MODULES",
     "get_baseline",
     "list_baselines",
     "register_baseline",
@@ -95,7 +96,7 @@ class Baseline:
     description: str = ""
     published: Mapping[str, float] = field(default_factory=dict)
     reference: str = ""
-    requires: Optional[Callable] = None
+    requires: Callable | None = None
 
     def unavailable(self):
         """Why this baseline cannot run here, or None."""

@@ -6,6 +6,7 @@ precomputed kernel matrix, prediction = argmax of the decision values.
 """
 
 import numbers
+from typing import ClassVar
 
 import numpy as np
 import torch
@@ -124,7 +125,7 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
     0.98
     """
 
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict] = {
         "C": [Interval(numbers.Real, 0, None, closed="neither")],
         "sigma": [StrOptions({"mean_norm"}), Interval(numbers.Real, 0, None, closed="neither")],
         "solver": [StrOptions({"auto", "libsvm", "torch"})],

@@ -33,7 +33,13 @@ Downloads: :func:`download_file` (resumable, checksum-verified),
 from ._base import DataFileError, get_data_home
 from ._caltech import load_caltech101, read_image
 from ._cifar import load_cifar10, load_cifar100
-from ._download import REMOTE, RemoteArchive, download_and_extract, download_file, extract_folder
+from ._download import (
+    REMOTE,
+    RemoteArchive,
+    download_and_extract,
+    download_file,
+    extract_folder,
+)
 from ._protocols import (
     PerClassSplit,
     mean_per_class_accuracy,

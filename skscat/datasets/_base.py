@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-__all__ = ["DataFileError", "get_data_home", "find_folder", "as_images", "make_bunch", "check_choice"]
+__all__ = ["DataFileError", "as_images", "check_choice", "find_folder", "get_data_home", "make_bunch"]
 
 DTYPES = ("float32", "uint8")
 

@@ -30,11 +30,11 @@ from tqdm.auto import tqdm
 from ._base import DataFileError, find_folder, get_data_home, missing_folder_error
 
 __all__ = [
-    "RemoteArchive",
     "REMOTE",
+    "RemoteArchive",
+    "download_and_extract",
     "download_file",
     "extract_folder",
-    "download_and_extract",
     "file_digest",
     "locate",
 ]

@@ -30,7 +30,7 @@ def random_crop_flip(x, generator, *, padding=4, flip=True):
     -------
     torch.Tensor of shape (B, C, H, W)
     """
-    batch, _, height, width = x.shape
+    batch, _, _height, _width = x.shape
     if padding > 0:
         x = _random_crop(x, generator, int(padding))
     if flip:

@@ -40,8 +40,8 @@ def _register():
     except ImportError:  # skscat.baselines is optional for the estimators
         return
     recipes = [
-        ("scat-wrn", _scat_wrn, "scattering (J from the data set) + BN + WRN-12-2 trunk, SGD 60 epochs, "
-         "cosine lr, crops + flips (TorchCNNClassifier)", {"cifar10": 93.0}),
+        ("scat-wrn", _scat_wrn, ("scattering (J from the data set) + BN + WRN-12-2 trunk, SGD 60 epochs, "
+                                 "cosine lr, crops + flips (TorchCNNClassifier)"), {"cifar10": 93.0}),
         ("wrn", _wrn, "end-to-end WRN-16-2, SGD 60 epochs, cosine lr, crops + flips (TorchCNNClassifier)",
          {"cifar10": 96.0}),
     ]

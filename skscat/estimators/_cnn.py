@@ -6,6 +6,7 @@ import os
 import time
 import warnings
 from numbers import Integral, Real
+from typing import ClassVar
 
 import numpy as np
 import torch
@@ -19,7 +20,13 @@ from ..networks import get_network
 from ..utils import resolve_device
 from ..utils._sklearn import Interval, StrOptions, _fit_context
 from ._checkpoint import fingerprint, load_checkpoint, save_checkpoint
-from ._training import build_module, evaluate, learning_rate, loss_and_accuracy, train_epoch
+from ._training import (
+    build_module,
+    evaluate,
+    learning_rate,
+    loss_and_accuracy,
+    train_epoch,
+)
 
 __all__ = ["TorchCNNClassifier"]
 
@@ -160,7 +167,7 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
     (3,)
     """
 
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict] = {
         "module": [str, callable],
         "shape": [tuple, list, None],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
@@ -387,7 +394,8 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
         if not self.early_stopping:
             return {"train": (X, y), "valid": None}
         order = torch.randperm(len(X), generator=generator)
-        n_valid = max(1, int(round(self.validation_fraction * len(X))))
+        # int(): with NumPy 1.x, round() of a NumPy scalar fraction is not an int.
+        n_valid = max(1, int(round(self.validation_fraction * len(X))))  # noqa: RUF046
         if len(X) - n_valid < 2:
             raise ValueError(
                 f"early_stopping=True with validation_fraction={self.validation_fraction} leaves "

@@ -7,7 +7,14 @@ shape) and ``n_classes``; the estimator infers both from the data.
 """
 
 from ._hierarchical import HierarchicalCNN, HierarchicalEquivalentCNN, HierarchicalLayer
-from ._hybrid import ScatMLP, ScatResNet10, ScatResNet10J4, ScatteringFrontEnd, ScatWRN, SharedLocalEncoder
+from ._hybrid import (
+    ScatMLP,
+    ScatResNet10,
+    ScatResNet10J4,
+    ScatteringFrontEnd,
+    ScatWRN,
+    SharedLocalEncoder,
+)
 from ._registry import get_network, list_networks, register_network
 from ._resnet import BasicBlock, WideResNet
 from ._sandbox import PartialReLU, SandboxCNN, SignSqrt, n_rectified_channels
@@ -29,11 +36,11 @@ for _name, _cls in {
     register_network(_name, _cls)
 
 __all__ = [
+    "MLP",
     "BasicBlock",
     "HierarchicalCNN",
     "HierarchicalEquivalentCNN",
     "HierarchicalLayer",
-    "MLP",
     "PartialReLU",
     "SandboxCNN",
     "ScatMLP",

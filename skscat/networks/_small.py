@@ -1,5 +1,6 @@
 """Tiny default networks: a perceptron for vectors and a small CNN for images."""
 
+import itertools
 import math
 
 from torch import nn
@@ -33,7 +34,7 @@ class MLP(nn.Module):
         super().__init__()
         sizes = [math.prod(in_shape)] + [width] * depth
         layers = [nn.Flatten()]
-        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        for n_in, n_out in itertools.pairwise(sizes):
             layers += [nn.Linear(n_in, n_out), nn.ReLU(inplace=True)]
         layers.append(nn.Linear(sizes[-1], n_classes))
         self.layers = nn.Sequential(*layers)

@@ -2,6 +2,7 @@
 
 import warnings
 from numbers import Integral
+from typing import ClassVar
 
 import numpy as np
 import torch
@@ -40,7 +41,7 @@ class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
     devices, pooling, pickling and feature names - lives here.
     """
 
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict] = {
         "shape": ["array-like", None],
         "pooling": [StrOptions({"mean"}), None],
         "device": [str, torch.device],

@@ -2,7 +2,7 @@
 
 import torch
 
-__all__ = ["rgb_to_yuv", "rgb_to_gray"]
+__all__ = ["rgb_to_gray", "rgb_to_yuv"]
 
 _LUMA = (0.2126, 0.7152, 0.0722)
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-__all__ = ["scattering_paths", "path_names"]
+__all__ = ["path_names", "scattering_paths"]
 
 _FIELDS = ("order", "j1", "theta1", "j2", "theta2")
 

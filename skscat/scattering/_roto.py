@@ -13,7 +13,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._core import _Averaging, _band_modulus, _fft2_real, _filter_and_fold, _modulus, fold_layout
+from ._core import (
+    _Averaging,
+    _band_modulus,
+    _fft2_real,
+    _filter_and_fold,
+    _modulus,
+    fold_layout,
+)
 from ._module import Scattering2D, check_scattering_params
 from .filter_bank import angular_filter_bank, compute_padding, filter_bank
 

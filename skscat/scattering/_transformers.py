@@ -1,6 +1,7 @@
 """Scikit-learn transformers around the scattering torch modules."""
 
 from numbers import Integral, Real
+from typing import ClassVar
 
 import torch
 
@@ -93,7 +94,7 @@ class ScatteringTransformer(BaseScatteringTransformer):
     True
     """
 
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict] = {
         **BaseScatteringTransformer._parameter_constraints,
         **_SCALE_CONSTRAINTS,
         "max_order": [Options(Integral, {1, 2})],
@@ -187,7 +188,7 @@ class RotoTranslationScattering(BaseScatteringTransformer):
     (2, 1011)
     """
 
-    _parameter_constraints = {
+    _parameter_constraints: ClassVar[dict] = {
         **BaseScatteringTransformer._parameter_constraints,
         **_SCALE_CONSTRAINTS,
         "n_angular_scales": [Interval(Integral, 0, None, closed="left")],

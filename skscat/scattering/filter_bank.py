@@ -15,9 +15,9 @@ from scipy.fft import fft2
 __all__ = [
     "angular_filter_bank",
     "compute_padding",
-    "littlewood_paley_sum",
     "filter_bank",
     "gabor_2d",
+    "littlewood_paley_sum",
     "morlet_2d",
     "periodize_filter_fft",
     "reflect_pad_indices",

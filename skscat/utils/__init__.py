@@ -8,10 +8,10 @@ from ._io import atomic_path, atomic_write_bytes, atomic_write_text
 __all__ = [
     "DEVICE_HELP",
     "as_images",
-    "infer_image_shape",
     "atomic_path",
     "atomic_write_bytes",
     "atomic_write_text",
     "batch_slices",
+    "infer_image_shape",
     "resolve_device",
 ]

@@ -2,7 +2,7 @@
 
 import torch
 
-__all__ = ["resolve_device", "DEVICE_HELP"]
+__all__ = ["DEVICE_HELP", "resolve_device"]
 
 DEVICE_HELP = "Use device='cpu', 'cuda', 'cuda:<index>' or 'auto' (CUDA when available, else CPU)."
 

@@ -2,7 +2,7 @@
 
 import math
 
-__all__ = ["infer_image_shape", "as_images"]
+__all__ = ["as_images", "infer_image_shape"]
 
 
 def infer_image_shape(X, shape=None):

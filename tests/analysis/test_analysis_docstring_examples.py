@@ -18,7 +18,7 @@ def test_docstring_examples(name):
 
 
 def test_public_names_are_documented():
-    import skscat.analysis as analysis
+    from skscat import analysis
 
     for name in analysis.__all__:
         doc = getattr(analysis, name).__doc__ or ""

@@ -5,8 +5,7 @@ import pytest
 import torch
 from sklearn.neighbors import NearestNeighbors
 
-from skscat.analysis import nearest_neighbors
-from skscat.analysis import _neighbors
+from skscat.analysis import _neighbors, nearest_neighbors
 
 
 @pytest.mark.parametrize("budget", [2**20, 256 * 2**20])

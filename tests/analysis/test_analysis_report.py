@@ -7,8 +7,11 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-from skscat.analysis import analysis_report, local_support_vectors  # noqa: E402
-from skscat.analysis import _report  # noqa: E402
+from skscat.analysis import (
+    _report,
+    analysis_report,
+    local_support_vectors,
+)
 
 
 @pytest.fixture

@@ -4,7 +4,11 @@ import numpy as np
 import pytest
 from sklearn.decomposition import PCA
 
-from skscat.analysis import class_pca_spectra, intra_class_distances, neighbor_distance_histograms
+from skscat.analysis import (
+    class_pca_spectra,
+    intra_class_distances,
+    neighbor_distance_histograms,
+)
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """Representation probes: forward hooks on torch modules, fitted estimators and scattering orders."""
 
+from typing import ClassVar
+
 import numpy as np
 import pytest
 import torch
@@ -115,7 +117,7 @@ def test_standardize_uses_training_statistics():
 class _FakeScattering:
     """A transformer-like object: 2 colour channels, 3 paths of orders (0, 1, 1), a 2x2 grid."""
 
-    paths_ = {"order": np.array([0, 1, 1])}
+    paths_: ClassVar[dict] = {"order": np.array([0, 1, 1])}
 
     def transform(self, X):
         return np.asarray(X).reshape(len(X), -1)

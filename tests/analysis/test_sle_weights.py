@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 import torch
 
-from skscat.analysis import fourier_sparsity, fourier_threshold_accuracy, threshold_fourier, weight_fourier
+from skscat.analysis import (
+    fourier_sparsity,
+    fourier_threshold_accuracy,
+    threshold_fourier,
+    weight_fourier,
+)
 from skscat.scattering import scattering_paths
 
 PATHS = scattering_paths(J=3, L=4)  # K = 1 + 12 + 48 = 61

@@ -4,7 +4,7 @@ import pytest
 
 baselines = pytest.importorskip("skscat.baselines")
 
-from skscat.estimators import TorchCNNClassifier  # noqa: E402
+from skscat.estimators import TorchCNNClassifier
 
 
 @pytest.mark.parametrize(("name", "module"), [("scat-wrn", "scat_wrn"), ("wrn", "wrn")])

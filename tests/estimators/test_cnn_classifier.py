@@ -26,8 +26,8 @@ def _images(n=48, shape=(1, 8, 8), seed=0):
 
 
 def _small(**params):
-    defaults = dict(module="small_cnn", module__width=4, max_epochs=2, batch_size=16,
-                    horizontal_flip=False, device="cpu", random_state=0)
+    defaults = {"module": "small_cnn", "module__width": 4, "max_epochs": 2, "batch_size": 16,
+                "horizontal_flip": False, "device": "cpu", "random_state": 0}
     defaults.update(params)
     return TorchCNNClassifier(**defaults)
 
@@ -210,7 +210,7 @@ def test_a_trailing_batch_of_one_joins_the_previous():
 
 def test_killed_fit_resumes_to_the_same_weights(tmp_path, monkeypatch):
     X, y = _images()
-    params = dict(max_epochs=4, horizontal_flip=True, early_stopping=True, validation_fraction=0.25)
+    params = {"max_epochs": 4, "horizontal_flip": True, "early_stopping": True, "validation_fraction": 0.25}
     reference = _small(**params).fit(X, y)
 
     real_epoch, calls = cnn_module.train_epoch, []

@@ -5,7 +5,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from skscat.networks import HierarchicalCNN, HierarchicalEquivalentCNN, HierarchicalLayer
+from skscat.networks import (
+    HierarchicalCNN,
+    HierarchicalEquivalentCNN,
+    HierarchicalLayer,
+)
 
 SMALL = {"width": 4, "attribute_kernel": (3, 3), "block_strides": (2, 1)}
 

@@ -7,8 +7,6 @@ from sklearn.model_selection import GridSearchCV
 from skscat.estimators import TorchCNNClassifier
 from skscat.networks import HierarchicalCNN, HierarchicalEquivalentCNN
 
-
-
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 def two_class_images(n=48, size=8, seed=0):

@@ -22,7 +22,6 @@ from skscat.networks import (
 )
 from skscat.scattering import scattering_paths
 
-
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 

@@ -10,8 +10,6 @@ from sklearn.model_selection import GridSearchCV
 from skscat.estimators import TorchCNNClassifier
 from skscat.networks import SandboxCNN, SignSqrt
 
-
-
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 def two_class_images(n=64, size=8, seed=0):

@@ -12,6 +12,9 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+# Same reasons as there: the check data are not images.
+from test_scattering_transformer import EXPECTED_FAILED_CHECKS
+
 from skscat.datasets import load_cifar10
 from skscat.scattering import (
     RotoTranslationScattering,
@@ -22,8 +25,6 @@ from skscat.scattering import (
 )
 from skscat.scattering._roto import angular_operator, angular_subsampling
 from skscat.scattering.filter_bank import angular_filter_bank, littlewood_paley_sum
-
-from test_scattering_transformer import EXPECTED_FAILED_CHECKS  # same reasons: check data are not images
 
 
 def _periodic_pair(period=16, tiles=5, centre=40, seed=0):

@@ -1,6 +1,5 @@
 """Scattering + SVM on the real CIFAR-10 subset beats the same SVM on raw pixels."""
 
-import numpy as np
 import pytest
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler

@@ -5,7 +5,11 @@ import pytest
 import torch
 
 from skscat.scattering import Scattering2D, scattering_paths
-from skscat.scattering.filter_bank import filter_bank, periodize_filter_fft, reflect_pad_indices
+from skscat.scattering.filter_bank import (
+    filter_bank,
+    periodize_filter_fft,
+    reflect_pad_indices,
+)
 
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
