@@ -22,6 +22,13 @@ from skscat.scattering.filter_bank import angular_filter_bank, filter_bank
 FIGURES = Path(__file__).resolve().parents[1] / "figures"
 
 
+def _save(fig, name):
+    """Write ``FIGURES/name.png`` and free the figure."""
+    fig.tight_layout()
+    fig.savefig(FIGURES / f"{name}.png", dpi=90)
+    plt.close(fig)
+
+
 def photo(size=128):
     """A greyscale crop of scikit-learn's sample photograph, in [0, 1]."""
     image = load_sample_image("china.jpg").astype(np.float64) / 255
@@ -45,9 +52,7 @@ def filter_bank_figure(J=3, L=8, size=64):
     for ax in axes.flat:
         ax.axis("off")
     fig.suptitle(f"Morlet wavelets (real part, in space) and low-pass, J={J}, L={L}")
-    fig.tight_layout()
-    fig.savefig(FIGURES / "scattering_filters.png", dpi=90)
-    plt.close(fig)
+    _save(fig, "scattering_filters")
 
 
 def coefficients_figure(J=3, L=8):
@@ -66,9 +71,7 @@ def coefficients_figure(J=3, L=8):
     for ax in axes.flat:
         ax.axis("off")
     fig.suptitle(f"First-order scattering of a photograph (128x128, J={J}: {S.shape[-2]}x{S.shape[-1]} maps)")
-    fig.tight_layout()
-    fig.savefig(FIGURES / "scattering_coefficients.png", dpi=90)
-    plt.close(fig)
+    _save(fig, "scattering_coefficients")
 
 
 def angular_filters_figure(L=8, n_scales=2):
@@ -84,9 +87,7 @@ def angular_filters_figure(L=8, n_scales=2):
     space.set(title="in angle (samples of pi / L)", xlabel="theta1 offset")
     fourier.legend()
     space.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(FIGURES / "roto_angular_filters.png", dpi=90)
-    plt.close(fig)
+    _save(fig, "roto_angular_filters")
 
 
 def rotation_figure(J=2, L=8):
@@ -113,9 +114,7 @@ def rotation_figure(J=2, L=8):
     axes[2].set(title="order 2 (angular low-pass) vs theta2 in [0, 2 pi)", xlabel="theta2 index")
     axes[2].legend(fontsize=7)
     fig.suptitle("A quarter turn shifts both angle axes by L/2 (differences: borders and sampling grid)")
-    fig.tight_layout()
-    fig.savefig(FIGURES / "roto_rotation.png", dpi=90)
-    plt.close(fig)
+    _save(fig, "roto_rotation")
 
 
 def main():
