@@ -110,11 +110,11 @@ class _RowMaker:
         reversed, then class ``a`` reversed, then zero padding.
         """
         layout = self.layout
-        block[active[:, None], slots] = 0.0  # padding slots keep zero rows
         requests = []
         for p in active.tolist():
             positions = ws[p, slots]
             real = layout.valid[pairs[p], positions]
+            block[p, slots[~real]] = 0.0  # padding variables get zero rows; real rows are overwritten below
             requests.append((p, layout.pairs[pairs[p]], slots[real], layout.gidx[pairs[p], positions[real]]))
         for c in range(len(layout.counts)):
             users = [request for request in requests if c in request[1]]
