@@ -41,12 +41,17 @@ class ColumnsExhausted(ValueError):
 
 
 def tolerances(dtype):
-    """``(gap, residual)``: a column whose part outside the chosen span has squared norm
-    (relative to its own) below ``gap`` is never selected; a residual below ``residual``
-    times its target's norm counts as fully explained. Both scale with the precision of
-    the products over the matrix (its dtype)."""
+    """``(gap, residual, tie)`` tolerances, scaled to the precision of the products over the
+    matrix (its dtype):
+
+    - a column whose part outside the chosen span has a squared norm below ``gap`` (relative
+      to its own) is never selected;
+    - a residual below ``residual`` times its target's norm counts as fully explained;
+    - scores within ``tie`` (relative) of the best one are ties, resolved by the first index
+      (exact copies of a column get scores a few roundings apart).
+    """
     eps = torch.finfo(dtype).eps
-    return 1e3 * eps, 1e2 * eps
+    return 1e3 * eps, 1e2 * eps, 1e3 * eps
 
 
 def one_vs_all_targets(y_index, n_classes, device):
@@ -84,7 +89,7 @@ class _LockstepOLS:
     def __init__(self, passes, inv_norms, targets, correlations, allowed):
         n_classes = targets.shape[0]
         self.passes, self.inv_norms = passes, inv_norms
-        self.gap_tol, residual_tol = tolerances(passes.dtype)
+        self.gap_tol, residual_tol, self.tie_tol = tolerances(passes.dtype)
         self.rows = torch.arange(n_classes, device=targets.device)
         self.numerators = correlations.clone()
         self.gaps = torch.ones_like(correlations)
@@ -108,11 +113,11 @@ class _LockstepOLS:
         score = torch.where(
             self.admissible, self.numerators.square() / self.gaps.clamp_min(self.gap_tol), -1.0
         )
-        index = score.argmax(dim=1)
-        empty = score[self.rows, index] < 0
-        if empty.any():
-            raise ColumnsExhausted(round_, self.rows[empty].tolist(), step)
-        return index
+        best = score.max(dim=1).values
+        if (best < 0).any():
+            raise ColumnsExhausted(round_, self.rows[best < 0].tolist(), step)
+        ties = score >= (best * (1.0 - self.tie_tol))[:, None]
+        return ties.to(torch.uint8).argmax(dim=1)
 
     def _choose(self, step, round_):
         """Each class's best column and the unit direction it adds to the class's span.

@@ -96,7 +96,9 @@ class OrthogonalLeastSquaresSelector(TransformerMixin, BaseEstimator):
     Numerical safety: a column whose part outside the span of the chosen
     ones has a squared norm below ``1000 * eps`` of its own (``eps`` of the
     dtype of ``X``), and every all-zero column, is never selected; ``ols.m``
-    would normalise such rounding noise to a unit vector. When a class's
+    would normalise such rounding noise to a unit vector. Scores within
+    ``1000 * eps`` (relative) of the best are ties, won by the first index, so
+    exact copies of a column behave as in exact arithmetic. When a class's
     target is explained to rounding error, ``ols.m`` stops early (and pads
     with zeros); this selector carries on with the first admissible column,
     so that every class has ``n_atoms_per_class`` atoms. Unlike
