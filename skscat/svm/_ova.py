@@ -290,8 +290,8 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
         self.memory_plan_ = self._plan(X.shape, n_problems, device)
         self.solver_path_ = self.memory_plan_["path"]
         start = time.perf_counter()
-        X_t = _centred_float32(X, self.center_, device, self.batch_size)
         layout = OneVsAllLayout(y_index, len(self.classes_), device)
+        X_t = _centred_float32(X, layout.order, self.center_, device, self.batch_size)
         max_iter = self.max_iter if self.max_iter >= 0 else max(10_000_000, 100 * X.shape[0])
         check_every = 64 if device.type == "cuda" else 32
         args = (X_t, layout, self.C, self.gamma_, self.tol, max_iter, check_every)
@@ -449,11 +449,11 @@ def _centred(X, center, device, dtype):
     return torch.from_numpy(np.asarray(X, dtype=np.float64) - center).to(device=device, dtype=dtype)
 
 
-def _centred_float32(X, center, device, batch_size):
-    """``X - center`` as float32 on ``device``, converted block by block (no float64 copy of X)."""
+def _centred_float32(X, order, center, device, batch_size):
+    """``X[order] - center`` as float32 on ``device``, converted block by block (no float64 copy of X)."""
     out = torch.empty(X.shape, dtype=torch.float32, device=device)
     for rows in batch_slices(X.shape[0], batch_size):
-        out[rows] = _centred(X[rows], center, device, torch.float32)
+        out[rows] = _centred(X[order[rows]], center, device, torch.float32)
     return out
 
 

@@ -1,20 +1,23 @@
 """One-vs-all layout: the K problems "class k against the rest" solved in lockstep on one kernel.
 
-Every problem spans all ``n`` training rows, so the problems share the one
-``n x n`` float32 training kernel: a problem's kernel row is a row of that
-matrix read in the problem's own order (``K[row, gidx[k]]``), and the sign of
-``y`` is applied by the SMO update itself (:mod:`._smo` keeps ``v = y * G``,
-whose update needs the plain kernel row). Nothing is copied per problem.
+Every problem spans all ``n`` training rows, stored in the same order, so the
+problems share the one ``n x n`` float32 training kernel: a step reads, for
+each problem, the kernel row of its working variable (one row of the shared
+matrix), and the sign of ``y`` is applied by the SMO update itself
+(:mod:`._smo` keeps ``v = y * G``, whose update needs the plain kernel row).
+Nothing is copied per problem.
 
-Problem ``k`` is laid out as LIBSVM lays out scikit-learn's binary SVC on the
-labels ``(y == k)``: the rest first (LIBSVM's first label, ``+1``), then class
-``k`` (``-1``), each in training order, the whole stored reversed (see
-:mod:`._smo`). Its decision value for class ``k`` is then ``-(sum_t y_t a_t
-K(x_t, x) - rho)``, scikit-learn's sign for a binary SVC.
+Problem ``k`` has ``y = -1`` on class ``k`` and ``+1`` elsewhere: LIBSVM's
+labels for scikit-learn's binary SVC on ``(y == k)`` (the rest is its first
+label). Its decision value for class ``k`` is then ``-(sum_t y_t a_t K(x_t, x)
+- rho)``, scikit-learn's sign for a binary SVC. The rows are stored in
+reverse training order: ``torch`` breaks ties towards the first index and
+LIBSVM towards the last, so the first working pair (chosen among exact ties)
+is LIBSVM's (see :mod:`._smo`).
 
 When the kernel exceeds the memory budget, the working-set decomposition of
 :mod:`._decomposition` runs on these problems, with kernel rows computed on
-the fly for the union of the rows that the problems' working sets need.
+the fly once per round for the union of the rows that the problems need.
 """
 
 import numpy as np
@@ -22,14 +25,13 @@ import torch
 
 from ._decomposition import MIN_WORKING_SET, _outer_loop, pair_groups, working_set_size
 from ._kernels import kernel_block, squared_norms, symmetric_kernel
-from ._ovo import FullRows
 from ._smo import SMOState, calculate_rho, cpu_threads, dual_objective, solve
 
 __all__ = ["OneVsAllLayout", "OneVsAllResult", "plan_memory", "solve_decomposed", "solve_full"]
 
 
 class OneVsAllLayout:
-    """Index bookkeeping of the one-vs-all problems.
+    """Labels of the one-vs-all problems, rows in reverse training order.
 
     Parameters
     ----------
@@ -42,30 +44,38 @@ class OneVsAllLayout:
     ----------
     positive : list of int
         The class of each problem (one problem, class 1, when there are two).
-    gidx : torch.Tensor of shape (n_problems, n)
-        Training row of every stored position of each problem.
+    order : ndarray of shape (n,)
+        Training row of every stored position (``n - 1, ..., 0``).
     y : torch.Tensor of shape (n_problems, n), float64
-        +1 (the rest) or -1 (the problem's class) at every stored position.
+        -1 on the problem's class, +1 elsewhere, at every stored position.
     """
 
     def __init__(self, y_index, n_classes, device):
         self.positive = [1] if n_classes == 2 else list(range(n_classes))
         self.size = len(y_index)
         self.device = device
-        gidx = np.empty((len(self.positive), self.size), dtype=np.int64)
-        for k, c in enumerate(self.positive):
-            gidx[k] = np.argsort(y_index == c, kind="stable")[::-1]
-        self.gidx = torch.as_tensor(gidx, device=device)
-        own = (
-            torch.as_tensor(y_index, device=device)[self.gidx]
-            == torch.as_tensor(self.positive, device=device)[:, None]
-        )
-        self.y = torch.where(own, -1.0, 1.0).to(torch.float64)
+        self.order = np.arange(self.size)[::-1].copy()
+        own = y_index[self.order][None, :] == np.asarray(self.positive)[:, None]
+        self.y = torch.as_tensor(np.where(own, -1.0, 1.0), device=device)
         self.valid = torch.ones_like(self.y, dtype=torch.bool)
 
     def initial_state(self, C, tol):
         """Zero dual variables, box ``[0, C]`` everywhere, unit Gaussian diagonal."""
         return SMOState(self.y, torch.full_like(self.y, float(C)), torch.ones_like(self.y), tol)
+
+
+class SharedRows:
+    """Kernel rows of the one matrix ``K (n, n)`` that every problem shares."""
+
+    def __init__(self, K):
+        self.K = K
+
+    def rows(self, index):
+        """Rows ``K[index[b], :]``, shape (B, n)."""
+        return self.K.index_select(0, index)
+
+    def subset(self, keep):
+        return self
 
 
 class OneVsAllResult:
@@ -85,9 +95,8 @@ class OneVsAllResult:
     """
 
     def __init__(self, layout, state):
-        coef = torch.zeros(len(layout.positive), layout.size, dtype=torch.float64, device=layout.device)
-        coef.scatter_(1, layout.gidx, -state.y * state.alpha)
-        self.coef = coef.cpu().numpy()
+        self.coef = np.empty((len(layout.positive), layout.size))
+        self.coef[:, layout.order] = (-state.y * state.alpha).cpu().numpy()
         self.intercept = calculate_rho(state, layout.valid).cpu().numpy()
         self.n_iter = state.n_iter.cpu().numpy().astype(np.int32)
         self.objective = dual_objective(state).cpu().numpy()
@@ -99,7 +108,7 @@ def solve_full(X, layout, C, gamma, tol, max_iter, check_every, on_rows=None, on
 
     Parameters
     ----------
-    X : torch.Tensor of shape (n, d), float32, centred
+    X : torch.Tensor of shape (n, d), float32, centred, rows in ``layout.order``
     layout : OneVsAllLayout
     C, gamma, tol, max_iter, check_every
         As in :func:`._smo.solve`; ``C`` is one float for every row.
@@ -112,7 +121,7 @@ def solve_full(X, layout, C, gamma, tol, max_iter, check_every, on_rows=None, on
     """
     K = symmetric_kernel(X, "rbf", gamma, on_rows=on_rows)
     state = layout.initial_state(C, tol)
-    solve(state, FullRows(K, layout.gidx), max_iter, check_every, on_steps=on_steps)
+    solve(state, SharedRows(K), max_iter, check_every, on_steps=on_steps)
     del K
     return OneVsAllResult(layout, state)
 
@@ -142,7 +151,7 @@ def solve_decomposed(X, layout, C, gamma, tol, max_iter, check_every, budget_byt
 
 
 class _RowMaker:
-    """Kernel rows of working-set variables, in each problem's stored order (the ``fill`` of :mod:`._decomposition`)."""
+    """Kernel rows of working-set variables (the ``fill`` of :mod:`._decomposition`)."""
 
     def __init__(self, X, layout, gamma):
         self.X, self.layout, self.gamma = X, layout, gamma
@@ -150,14 +159,14 @@ class _RowMaker:
         self.threads = torch.get_num_threads()
 
     def fill(self, problems, ws, block, slots, active):
-        """Write the rows of working-set ``slots`` of the ``active`` problems into ``block``."""
-        gidx = self.layout.gidx[torch.as_tensor(problems, device=ws.device)[active]]
-        rows = gidx.gather(1, ws[active][:, slots])  # (n_active, n_slots) training rows
-        unique, inverse = torch.unique(rows, return_inverse=True)
+        """Write the rows of working-set ``slots`` of the ``active`` problems into ``block``.
+
+        A row wanted by several problems is computed once.
+        """
+        unique, inverse = torch.unique(ws[active][:, slots], return_inverse=True)
         with cpu_threads(self.threads, self.X.device):
             K = kernel_block(self.X[unique], self.X, "rbf", self.gamma, self.sq[unique], self.sq)
-        for row, p in enumerate(active.tolist()):
-            block[p, slots] = K[inverse[row]][:, gidx[row]]
+        block[active[:, None], slots[None, :]] = K[inverse]
 
 
 def plan_memory(n, d, n_problems, budget_bytes, largest, block_rows):
@@ -185,7 +194,7 @@ def plan_memory(n, d, n_problems, budget_bytes, largest, block_rows):
         decomposition ``working_set`` (variables per problem); ``None`` when
         not even the smallest working set fits the budget.
     """
-    state = n_problems * n * (5 * 8 + 8 + 2)  # float64 y, C, qd, alpha, v; int64 gidx; two bool masks
+    state = n_problems * n * (5 * 8 + 3)  # float64 y, C, qd, alpha, v; bool masks
     plan = {"features_bytes": 4 * n * d, "budget_bytes": int(budget_bytes)}
     if 4 * n * n <= budget_bytes:
         plan.update(
