@@ -276,12 +276,23 @@ def part_environment(carry, site_dir):
             + (f" ({_last_line(done.stderr)})" if done.returncode else "")
         )
         paths.append(str(site_dir))
+    notes += carried_note(carry)
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     env.setdefault("CUDA_VISIBLE_DEVICES", "0")  # one device
     env["PYTHONPATH"] = os.pathsep.join(
         paths + [p for p in [os.environ.get("PYTHONPATH")] if p]
     )
     return env, notes
+
+
+def carried_note(carry):
+    """Which commit filled the carried folder, and when (prepare_gpu_check's manifest)."""
+    manifest = read_result(Path(carry, "manifest.json"))
+    if not manifest:
+        return [f"no carried folder at {carry}: data from ../shared, no wheels"]
+    return [
+        f"carried folder prepared {manifest.get('prepared_utc')} at commit {manifest.get('commit')}"
+    ]
 
 
 def data_home(carry):

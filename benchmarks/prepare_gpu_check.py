@@ -22,6 +22,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -124,6 +125,18 @@ def is_ignored(path, repo=REPO):
     return done.returncode == 0
 
 
+def write_manifest(carry, repo=REPO):
+    """``manifest.json``: when and from which commit the folder was filled, and what it holds."""
+    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], check=False, capture_output=True,
+                          text=True).stdout.strip()  # fmt: skip
+    files = sorted(
+        str(p.relative_to(carry)) for p in Path(carry).rglob("*") if p.is_file()
+    )
+    manifest = {"prepared_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "commit": head or None, "files": [f for f in files if f != "manifest.json"]}  # fmt: skip
+    Path(carry, "manifest.json").write_text(json.dumps(manifest, indent=1))
+
+
 def prepare(
     carry, shared, wheels, *, with_reference=False, limit_mib=LIMIT_MIB, repo=REPO
 ):
@@ -139,6 +152,7 @@ def prepare(
     if with_reference:
         copy_tree(Path(shared, "reference"), carry / "shared/reference")
     wheel_files = download_wheels(wheels, carry / "wheels") if wheels else []
+    write_manifest(carry, repo)
     carried = tree_size(carry) / 2**20
     total = carried + travelling_size(repo) / 2**20
     if total > limit_mib:

@@ -259,7 +259,7 @@ def test_protocol_sizes_stop_when_the_next_would_not_fit():
     assert _gpu_parts.predicted_seconds([], 1000) == 0.0
     assert _gpu_parts.predicted_seconds(
         [(1000, 10.0), (2000, 30.0)], 4000
-    ) == pytest.approx(120.0)
+    ) == pytest.approx(60.0)
 
 
 def test_summary_names_the_device_every_figure_and_every_failure(tmp_path):
@@ -312,6 +312,8 @@ def test_prepare_copies_the_data_counts_what_travels_and_prints_the_call(tmp_pat
     assert 'python3 benchmarks/gpu_check.py "$OUT"' in plan["command"]
     assert plan["timeout_s"] <= 600
     assert prepare_gpu_check.is_ignored(repo / ".gpu-carry", repo)
+    manifest = json.loads((repo / ".gpu-carry" / "manifest.json").read_text())
+    assert manifest["files"] == ["shared/data/cifar-10-batches-py/data_batch_1"]
 
 
 def test_prepare_refuses_too_much_and_a_folder_outside_the_checkout(tmp_path):
