@@ -420,7 +420,7 @@ OVA_ROWS = (
 OVA_FEATURES = (
     4000  # the OLS output of the CIFAR-10 protocol: 200 atoms x 2 rounds x 10 classes
 )
-OVA_TINY_ROWS, OVA_TINY_FEATURES = (300, 600), 50
+OVA_TINY_ROWS, OVA_TINY_FEATURES = (300, 600), 100
 OVA_TEST = 2000
 
 
@@ -442,14 +442,31 @@ def ready_ova():
     return None
 
 
+OVA_AGREEMENT_ROWS = 2000  # the device solver against solver="libsvm" (CPU), same data
+
+
 def _ova_fit(svm_cls, ctx, X, y, n_train):
     model = svm_cls(C=50, device=ctx.device)
     _cuda_peak_reset(ctx.device)
     fit_s, _ = _timed(lambda: model.fit(X[:n_train], y[:n_train]))
     predict_s, predicted = _timed(lambda: model.predict(X[-OVA_TEST:]))
+    plan = getattr(model, "memory_plan_", {})
     return {"fit_s": fit_s, "predict_2000_s": predict_s,
             "test_accuracy": float((predicted == y[-OVA_TEST:]).mean()),
-            "peak_cuda_mib": _cuda_peak_mib(ctx.device), "solver": str(getattr(model, "solver_", ""))}  # fmt: skip
+            "solver_path": str(getattr(model, "solver_path_", "")),
+            "planned_gib": round(plan.get("total_bytes", 0) / 2**30, 2),
+            "max_smo_updates": int(max(getattr(model, "n_iter_", [0]))),
+            "fit_status": int(getattr(model, "fit_status_", -1)),
+            "peak_cuda_mib": _cuda_peak_mib(ctx.device)}  # fmt: skip
+
+
+def _ova_agreement(svm_cls, ctx, X, y, n_train):
+    """Fraction of identical test predictions, device solver vs LIBSVM's precomputed kernel."""
+    device = svm_cls(C=50, device=ctx.device).fit(X[:n_train], y[:n_train])
+    libsvm = svm_cls(C=50, solver="libsvm", device="cpu").fit(X[:n_train], y[:n_train])
+    return float(
+        (device.predict(X[-OVA_TEST:]) == libsvm.predict(X[-OVA_TEST:])).mean()
+    )
 
 
 def part_ova(ctx):
@@ -463,9 +480,16 @@ def part_ova(ctx):
     X, y = make_classification(n_samples=rows[-1] + OVA_TEST, n_features=n_features, n_informative=50,
                                n_classes=10, random_state=0)  # fmt: skip
     X = X.astype(np.float32)
+    n_agree = min(OVA_AGREEMENT_ROWS, rows[0])
+    same = _ova_agreement(svm_cls, ctx, X, y, n_agree)
+    ctx.record(**{f"same_predictions_as_libsvm_{n_agree}_rows": same})
     for n_train in rows:
         ctx.record(
             **{f"{n_train}x{n_features}x10": _ova_fit(svm_cls, ctx, X, y, n_train)}
+        )
+    if same < 0.99:
+        raise RuntimeError(
+            f"device solver and LIBSVM agree on only {same:.1%} of test predictions"
         )
 
 
