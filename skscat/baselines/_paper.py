@@ -29,6 +29,9 @@ class PlaneGroup:
     size: int
     J: int
     colour: bool = False  # ScatNetLight's separate U/V operator (Caltech)
+    #: Scale of the order-2 low-pass when it differs from J: ScatNetLight's Caltech colour operator copies its
+    #: third layer from the Y operator, so U/V order 2 is averaged at the Y plane's J (a 1x1 grid at 64x64).
+    order2_J: int = None
 
 
 @dataclass(frozen=True)
@@ -54,9 +57,10 @@ class PaperSetting:
         groups = []
         for group in self.groups:
             side = max(1, round(group.size * size / first.size))
-            groups.append(replace(group, size=side, J=J - (first.J - group.J)))
+            order2_J = None if group.order2_J is None else J - (first.J - group.order2_J)
+            groups.append(replace(group, size=side, J=J - (first.J - group.J), order2_J=order2_J))
         for group in groups:
-            if group.J < 1 or 2**group.J > group.size:
+            if group.J < 1 or 2 ** max(group.J, group.order2_J or 0) > group.size:
                 raise ValueError(
                     f"image_size={size}, J={J} give the {_plane_names(group)} planes {group.size} x {group.size} "
                     f"pixels with J={group.J}; each needs 1 <= J and 2**J <= its side. Choose a larger "
@@ -72,7 +76,7 @@ SETTINGS = {
     "cifar100": PaperSetting("cifar100", _CIFAR, 20, 2, {"roto-translation": 56.8}),
     "caltech101": PaperSetting(
         "caltech101",
-        (PlaneGroup((0,), 256, 6), PlaneGroup((1, 2), 64, 4, colour=True)),
+        (PlaneGroup((0,), 256, 6), PlaneGroup((1, 2), 64, 4, colour=True, order2_J=6)),
         30,
         5,
         {"roto-translation": 79.9},
@@ -142,10 +146,18 @@ def resolve_convention(kind, convention):
     return convention
 
 
-def _convention_params(cls, convention, colour):
+def _convention_params(cls, convention, group):
     if convention == "kymatio":
         return {"convention": "kymatio"} if supports_scatnet(cls) else {}
-    return {"convention": "scatnet", "Q": 2}
+    params = {"convention": "scatnet", "Q": 2}
+    if group.order2_J is not None:
+        if "order2_averaging_J" not in inspect.signature(cls).parameters:
+            raise ValueError(
+                f"{cls.__name__} cannot average order 2 at J={group.order2_J} (ScatNetLight's colour operator); "
+                "use the roto-translation representation or convention='kymatio' for this data set."
+            )
+        params["order2_averaging_J"] = group.order2_J
+    return params
 
 
 def representation(kind, group, *, convention, device="auto", batch_size=16):
@@ -169,7 +181,7 @@ def representation(kind, group, *, convention, device="auto", batch_size=16):
     params = {"J": group.J, "L": 8, "device": device, "batch_size": batch_size}
     if kind == "roto-translation":
         params["colorspace"] = "rgb"  # the planes are already Y, U, V: scatter them as they are
-    params.update(_convention_params(cls, convention, group.colour))
+    params.update(_convention_params(cls, convention, group))
     return cls(**params)
 
 
