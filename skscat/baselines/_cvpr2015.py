@@ -18,12 +18,12 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
-import torch
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import StandardScaler
 
 import skscat
 from skscat.datasets import mean_per_class_accuracy
+from skscat.svm import MeanNormGaussianSVC
 from skscat.utils import atomic_write_text, batch_slices, resolve_device
 
 from ._cache import log_features
@@ -31,15 +31,14 @@ from ._features import ChunkedFeatures, fingerprint
 from ._paper import (
     REPRESENTATIONS,
     SETTINGS,
-    describe_groups,
+    describe_operators,
     n_reduced_features,
     paper_planes,
-    representation,
     resolve_convention,
 )
 from ._paper_data import load_source
+from ._plan import GB, C, PaperPlan, check_sizes, fit_transformers, measure_ols, measure_svm, selector_class
 from ._runner import format_markdown
-from ._svm import MeanNormGaussianSVC
 
 __all__ = [
     "PAPER_COLUMNS",
@@ -71,20 +70,6 @@ PAPER_COLUMNS = [
     "convention",
     "protocol",
 ]
-C = 50.0  # the paper's SVM regularisation
-GB = 1e9
-
-
-def _selector_class():
-    """The OLS selector of skscat.feature_selection; a clear error while it is missing."""
-    try:
-        from skscat.feature_selection import OrthogonalLeastSquaresSelector
-    except ImportError as exc:
-        raise ValueError(
-            "--protocol cvpr2015 needs skscat.feature_selection.OrthogonalLeastSquaresSelector, which is not "
-            f"importable in this version of skscat ({exc})."
-        ) from exc
-    return OrthogonalLeastSquaresSelector
 
 
 @dataclass(frozen=True)
@@ -107,122 +92,6 @@ class PaperRun:
         return f"cvpr2015-{self.dataset}-{self.representation}-{fingerprint(asdict(self))[:12]}"
 
 
-@dataclass
-class _Plan:
-    """One (data set, representation): its transformers, feature store, splits and estimates."""
-
-    dataset: str
-    kind: str
-    convention: str
-    setting: object
-    source: object
-    transformers: list
-    store: ChunkedFeatures
-    runs: list
-    seconds_per_image: float
-    gemm_flops: float
-    train_per_class: int = None  # Caltech-101; None for the official CIFAR split
-
-    @property
-    def n_features(self):
-        return self.store.n_features
-
-    @property
-    def n_classes(self):
-        return self.source.n_classes
-
-    def sizes(self):
-        n_train = max(len(train) for _, _, train, _ in self.runs)
-        n_test = max(len(test) for _, _, _, test in self.runs)
-        return n_train, n_test
-
-    def memory(self):
-        """Peak bytes of one split: training features, test blocks, OLS state, reduced features, kernels."""
-        n_train, n_test = self.sizes()
-        d = n_reduced_features(self.setting, self.n_classes)
-        return {
-            "training features": self.store.nbytes(n_train),
-            "feature blocks": 2 * self.store.nbytes(self.store.chunk_size),
-            "OLS state": 4 * 4 * self.n_features * self.n_classes + 8 * n_train * d,
-            "reduced features": 4 * (n_train + n_test) * d,
-            "kernels (float64)": 8 * n_train * n_train + 8 * self.store.chunk_size * n_train,
-        }
-
-    def seconds(self):
-        """Estimated seconds: scattering of the missing chunks, then OLS and SVM of each split."""
-        n_train, n_test = self.sizes()
-        missing = sum(_length(self.store.chunk_rows(i)) for i in self.store.missing())
-        d = n_reduced_features(self.setting, self.n_classes)
-        steps = self.setting.n_atoms_per_class * self.setting.n_rounds
-        # Each OLS step is one pass over X for all classes in lockstep: X^T Q with a column per class.
-        ols = steps * 2.0 * n_train * self.n_features * self.n_classes / self.gemm_flops
-        kernel = 2.0 * (n_train + n_test) * n_train * d / self.gemm_flops
-        return {
-            "scattering": missing * self.seconds_per_image,
-            "OLS per split": ols,
-            "SVM kernels per split": kernel,
-        }
-
-    def lines(self):
-        """The printed plan: what runs, the memory and the time it needs."""
-        n_train, n_test = self.sizes()
-        memory, seconds, setting = self.memory(), self.seconds(), self.setting
-        reduced = n_reduced_features(setting, self.n_classes)
-        head = (
-            f"[plan] {self.dataset} / {self.kind} ({self.convention} conventions): {self.source.description}"
-        )
-        planes = (
-            f"planes {describe_groups(setting.groups)} -> {self.n_features:,} features per image; OLS "
-            f"{setting.n_atoms_per_class} atoms x {self.n_classes} classes x {setting.n_rounds} rounds = "
-            f"{reduced:,}; SVM C={C:g}, sigma = mean norm"
-        )
-        runs = (
-            f"{len(self.runs)} split(s) of {n_train:,} train / {n_test:,} test; features cached in "
-            f"{self.store.folder} ({len(self.store.missing())} of {self.store.n_chunks} chunks to compute)"
-        )
-        ram = f"memory ~{_format(memory, GB, 'GB')} (peak ~{sum(memory.values()) / GB:.1f} GB)"
-        clock = (
-            f"time ~{_format(seconds, 60, 'min')} (measured {self.seconds_per_image:.3f} s per image, "
-            f"{self.gemm_flops / 1e9:.0f} GFLOP/s; plus the SVM solvers)"
-        )
-        return [head] + ["       " + line for line in (planes, runs, ram, clock)]
-
-
-def _length(rows):
-    return rows.stop - rows.start
-
-
-def _format(parts, unit, name):
-    return ", ".join(f"{label} {value / unit:.1f} {name}" for label, value in parts.items())
-
-
-def _gemm_flops(device, n_columns):
-    """Measured float32 rate of an OLS step's product on ``device``: a tall X^T Q with a column per class."""
-    X = torch.randn(2048, 8192, device=device)
-    Q = torch.randn(2048, n_columns, device=device)
-    (X.T @ Q).sum().item()  # warm-up
-    start = time.perf_counter()
-    for _ in range(3):
-        (X.T @ Q).sum().item()
-    return 3 * 2.0 * X.numel() * n_columns / (time.perf_counter() - start)
-
-
-def _fit_transformers(kind, setting, convention, device, batch_size):
-    """One fitted transformer per plane group, the features per image and the measured seconds per image."""
-    transformers, n_features, seconds = [], 0, 0.0
-    rng = np.random.default_rng(0)
-    for group in setting.groups:
-        transformer = representation(kind, group, convention=convention, device=device, batch_size=batch_size)
-        probe = rng.random((2, len(group.planes), group.size, group.size), dtype=np.float32)
-        transformer.fit(probe)
-        transformer.transform(probe[:1])  # warm-up: the first call allocates and plans the FFTs
-        start = time.perf_counter()
-        n_features += transformer.transform(probe).shape[1]
-        seconds += (time.perf_counter() - start) / len(probe)
-        transformers.append(transformer)
-    return transformers, n_features, seconds
-
-
 def _description(dataset, kind, convention, setting, source, transformers):
     return {
         "dataset": dataset,
@@ -242,31 +111,6 @@ def _transformer_key(transformer):
     return f"{type(transformer).__module__}.{type(transformer).__qualname__}", params
 
 
-def _check_sizes(plan):
-    """Clear errors before any work: one class, too few training rows or features for the atoms."""
-    setting = plan.setting
-    if plan.n_classes < 2:
-        raise ValueError(
-            f"dataset={plan.dataset!r} has {plan.n_classes} class here; the one-vs-all protocol needs at least 2 "
-            "(raise --n-classes)."
-        )
-    D = setting.n_atoms_per_class
-    for _, _, train, _ in plan.runs:
-        counts = np.bincount(plan.source.target[train])
-        counts = counts[counts > 0]
-        if D > counts.min():
-            raise ValueError(
-                f"n_atoms_per_class={D} is larger than the {counts.min()} training rows of the smallest class "
-                f"of {plan.dataset!r}; OLS selects at most one atom per training row of a class. Use "
-                f"--n-atoms <= {counts.min()} or more training images per class."
-            )
-    if D * setting.n_rounds > plan.n_features:
-        raise ValueError(
-            f"n_atoms_per_class={D} x n_rounds={setting.n_rounds} exceeds the {plan.n_features} features of "
-            f"{plan.dataset!r} / {plan.kind}; use fewer --n-atoms or --n-rounds, or a larger representation."
-        )
-
-
 def check_paper_request(datasets, representations):
     """Fail before loading anything: a data set or representation without a cvpr2015 setting."""
     for dataset in datasets:
@@ -277,7 +121,7 @@ def check_paper_request(datasets, representations):
     for kind in representations:
         if kind not in REPRESENTATIONS:
             raise ValueError(f"representation={kind!r} is not known. Use one of {list(REPRESENTATIONS)}.")
-    _selector_class()
+    selector_class()
 
 
 def plan_paper_runs(
@@ -316,25 +160,35 @@ def plan_paper_runs(
             max_test_per_class=max_test_per_class,
         )
         runs = source.splits(train_per_class=train_per_class, n_splits=n_splits, seeds=list(seeds))
-        gemm = _gemm_flops(device, source.n_classes)
-        setting = SETTINGS[dataset].scaled(image_size, J)
-        setting = _with_ols(setting, n_atoms_per_class, n_rounds)
+        setting = _with_ols(SETTINGS[dataset].scaled(image_size, J), n_atoms_per_class, n_rounds)
+        per_class = train_per_class if source.n_official_train is None else None
+        rates = None
         for kind in representations:
             chosen = resolve_convention(kind, convention)
-            transformers, n_features, seconds = _fit_transformers(
+            transformers, n_features, seconds = fit_transformers(
                 kind, setting, chosen, str(device), batch_size
             )
+            check_sizes(dataset, kind, setting, source, runs, n_features)
+            rates = rates or _rates(device, source.n_classes, setting)
             description = _description(dataset, kind, chosen, setting, source, transformers)
             store = ChunkedFeatures.open(
                 cache_dir, f"{dataset}-{kind}", description, source.n_images, n_features, chunk_size
             )
-            per_class = train_per_class if source.n_official_train is None else None
-            plan = _Plan(
-                dataset, kind, chosen, setting, source, transformers, store, runs, seconds, gemm, per_class
+            throughput = {"image": seconds, **rates}
+            plans.append(
+                PaperPlan(
+                    dataset, kind, chosen, setting, source, transformers, store, runs, throughput, per_class
+                )
             )
-            _check_sizes(plan)
-            plans.append(plan)
     return plans
+
+
+def _rates(device, n_classes, setting):
+    """Measured OLS and SVM throughput for this data set's classes and reduced size."""
+    return {
+        "ols": measure_ols(str(device), n_classes),
+        "svm": measure_svm(str(device), n_classes, n_reduced_features(setting, n_classes)),
+    }
 
 
 def _with_ols(setting, n_atoms_per_class, n_rounds):
@@ -389,7 +243,7 @@ def _fit_split(plan, train, test, device, verbose):
     setting, y = plan.setting, plan.source.target
     start = time.perf_counter()
     X_train, scaler = _standardised_rows(plan, train)
-    selector = _selector_class()(
+    selector = selector_class()(
         n_atoms_per_class=setting.n_atoms_per_class, n_rounds=setting.n_rounds, device=device, verbose=verbose
     )
     Z_train = selector.fit_transform(X_train, y[train])
@@ -397,7 +251,7 @@ def _fit_split(plan, train, test, device, verbose):
     Z_test = _reduce_test(plan, selector, scaler, test)
     ols = time.perf_counter() - start
     start = time.perf_counter()
-    svm = MeanNormGaussianSVC(C=C, device=device, kernel_dtype="float32", verbose=verbose)
+    svm = MeanNormGaussianSVC(C=C, device=device, verbose=verbose)
     predicted = svm.fit(Z_train, y[train]).predict(Z_test)
     return {
         "accuracy": round(100 * accuracy_score(y[test], predicted), 2),
@@ -428,7 +282,7 @@ def _row(plan, spec, scores, scattering_s, train, test, device):
         "peak_memory_gb": _peak_memory_gb(),
         "device": str(device),
         "convention": plan.convention,
-        "protocol": f"cvpr2015: {plan.source.description}; {describe_groups(plan.setting.groups)}",
+        "protocol": f"cvpr2015: {plan.source.description}; {describe_operators(plan.setting.groups, plan.transformers)}",
     }
 
 

@@ -7,7 +7,6 @@ kept), scattered on its own, the coefficients of the planes concatenated.
 """
 
 import inspect
-import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -15,7 +14,15 @@ import torch
 
 from skscat.datasets import imresize
 
-__all__ = ["REPRESENTATIONS", "SETTINGS", "PaperSetting", "PlaneGroup", "paper_planes", "representation"]
+__all__ = [
+    "REPRESENTATIONS",
+    "SETTINGS",
+    "PaperSetting",
+    "PlaneGroup",
+    "describe_operators",
+    "paper_planes",
+    "representation",
+]
 
 REPRESENTATIONS = ("translation", "roto-translation")
 CONVENTIONS = ("auto", "kymatio", "scatnet")
@@ -63,7 +70,9 @@ class PaperSetting:
             if group.J < 1 or 2 ** max(group.J, group.order2_J or 0) > group.size:
                 raise ValueError(
                     f"image_size={size}, J={J} give the {_plane_names(group)} planes {group.size} x {group.size} "
-                    f"pixels with J={group.J}; each needs 1 <= J and 2**J <= its side. Choose a larger "
+                    f"pixels with J={group.J}"
+                    + (f" (order 2 at J={group.order2_J})" if group.order2_J else "")
+                    + "; each needs 1 <= J and 2**J <= its side. Choose a larger "
                     "--image-size or another -J."
                 )
         return replace(self, groups=tuple(groups))
@@ -147,15 +156,17 @@ def resolve_convention(kind, convention):
 
 
 def _convention_params(cls, convention, group):
+    """ScatNetLight's conventions: Q = 2 wavelets per octave, and for the colour operator
+    (Caltech's U/V) order 2 averaged at ``group.order2_J`` where the transformer has
+    ``order2_averaging_J`` (the roto-translation one). The translation transformer has not: its U/V
+    order 2 is averaged at the group's own J (see :func:`describe_operators`)."""
+    accepted = inspect.signature(cls).parameters
+    if "convention" not in accepted:
+        return {}
     if convention == "kymatio":
-        return {"convention": "kymatio"} if supports_scatnet(cls) else {}
+        return {"convention": "kymatio"}
     params = {"convention": "scatnet", "Q": 2}
-    if group.order2_J is not None:
-        if "order2_averaging_J" not in inspect.signature(cls).parameters:
-            raise ValueError(
-                f"{cls.__name__} cannot average order 2 at J={group.order2_J} (ScatNetLight's colour operator); "
-                "use the roto-translation representation or convention='kymatio' for this data set."
-            )
+    if group.order2_J is not None and "order2_averaging_J" in accepted:
         params["order2_averaging_J"] = group.order2_J
     return params
 
@@ -190,20 +201,12 @@ def n_reduced_features(setting, n_classes):
     return setting.n_atoms_per_class * n_classes * setting.n_rounds
 
 
-def scattering_size(groups):
-    """Pixels scattered per image (all planes)."""
-    return sum(len(g.planes) * g.size * g.size for g in groups)
-
-
-def describe_groups(groups):
-    """'Y 256x256 J=6, U/V 64x64 J=4 (colour operator)'."""
-    return ", ".join(
-        f"{_plane_names(g)} {g.size}x{g.size} J={g.J}" + (" (colour operator)" if g.colour else "")
-        for g in groups
-    )
-
-
-def check_log2(value, name):
-    """Powers of two only (a plane side that the scattering subsamples exactly)."""
-    if value < 1 or 2 ** round(math.log2(value)) != value:
-        raise ValueError(f"{name}={value!r} is not a power of two.")
+def describe_operators(groups, transformers):
+    """What each plane group is scattered with, e.g. 'Y 256x256 J=6 Q=2, U/V 64x64 J=4 Q=2, order 2 at J=6'."""
+    parts = []
+    for group, transformer in zip(groups, transformers):
+        params = transformer.get_params()
+        text = f"{_plane_names(group)} {group.size}x{group.size} J={group.J} Q={params.get('Q', 1)}"
+        order2 = params.get("order2_averaging_J")
+        parts.append(text + (f", order 2 at J={order2}" if order2 else ""))
+    return "; ".join(parts)

@@ -4,6 +4,8 @@ import json
 import os
 import pickle
 import stat
+import sys
+import types
 
 import numpy as np
 import pytest
@@ -38,21 +40,30 @@ def _quiet(*args):
 class FirstColumns:
     """Stand-in with the OLS selector's interface (the plumbing tests do not depend on OLS)."""
 
-    def __init__(self, *, n_atoms_per_class, n_rounds, device, verbose):
+    def __init__(self, *, n_atoms_per_class, n_rounds, device, verbose=False):
         self.n_atoms_per_class, self.n_rounds = n_atoms_per_class, n_rounds
 
-    def fit_transform(self, X, y):
+    def fit(self, X, y):
         self.n_out_ = self.n_atoms_per_class * self.n_rounds * len(np.unique(y))
-        self.X_fit_ = X.copy()  # what the selector was fitted on (standardised training rows)
-        return X[:, : self.n_out_]
+        return self
+
+    def fit_transform(self, X, y):
+        return self.fit(X, y).transform(X)
 
     def transform(self, X):
         return X[:, : self.n_out_]
 
 
+def _use_selector(monkeypatch, cls):
+    """Make ``cls`` the selector that ``skscat.feature_selection`` provides."""
+    module = types.ModuleType("skscat.feature_selection")
+    module.OrthogonalLeastSquaresSelector = cls
+    monkeypatch.setitem(sys.modules, "skscat.feature_selection", module)
+
+
 @pytest.fixture
 def stand_in(monkeypatch):
-    monkeypatch.setattr(_cvpr2015, "_selector_class", lambda: FirstColumns)
+    _use_selector(monkeypatch, FirstColumns)
 
 
 def test_planes_follow_scatnetlight():
@@ -71,8 +82,8 @@ def test_planes_follow_scatnetlight():
 
 def test_scaled_settings_keep_the_paper_ratios():
     caltech = SETTINGS["caltech101"]
-    assert [(g.size, g.J, g.colour) for g in caltech.groups] == [(256, 6, False), (64, 4, True)]
-    assert [(g.size, g.J) for g in caltech.scaled(64, 4).groups] == [(64, 4), (16, 2)]
+    assert [(g.size, g.J, g.order2_J) for g in caltech.scaled().groups] == [(256, 6, None), (64, 4, 6)]
+    assert [(g.size, g.J, g.order2_J) for g in caltech.scaled(64, 4).groups] == [(64, 4, None), (16, 2, 4)]
     assert [(g.size, g.J) for g in SETTINGS["cifar10"].scaled(32, 2).groups] == [(32, 2)]
     assert (SETTINGS["cifar10"].n_atoms_per_class, SETTINGS["cifar100"].n_atoms_per_class) == (200, 20)
     assert (caltech.n_atoms_per_class, caltech.n_rounds) == (30, 5)
@@ -152,7 +163,8 @@ def test_plan_is_printed_before_any_work(tmp_path, data_dir, stand_in, capsys):
         "time ~",
     ):
         assert part in plan
-    assert "Y 32x32 J=3, U/V 8x8 J=1 (colour operator)" in plan and "30 images of 3 classes" in plan
+    assert "Y 32x32 J=3 Q=2; U/V 8x8 J=1 Q=2" in plan and "30 images of 3 classes" in plan
+    assert "U/V 8x8 J=1 Q=2, order 2 at J=3" in plan  # roto-translation: ScatNetLight's colour operator
     assert "OLS 3 atoms x 3 classes x 2 rounds = 18" in plan and "(4 of 4 chunks to compute)" in plan
     assert (tmp_path / "out" / "results_cvpr2015.md").read_text().count("| caltech101 |") == 2
 
@@ -166,9 +178,9 @@ def test_standardisation_is_fitted_on_training_rows(tmp_path, data_dir, monkeypa
             fitted.append(X.copy())
             return super().fit_transform(X, y)
 
-    monkeypatch.setattr(_cvpr2015, "_selector_class", lambda: Recording)
+    _use_selector(monkeypatch, Recording)
     options = dict(TINY, n_splits=1)
-    _cvpr2015.run_cvpr2015(
+    rows = _cvpr2015.run_cvpr2015(
         datasets=["caltech101"],
         representations=["translation"],
         data_dir=data_dir,
@@ -179,7 +191,7 @@ def test_standardisation_is_fitted_on_training_rows(tmp_path, data_dir, monkeypa
         **options,
     )
     X = fitted[0]
-    assert X.shape == (18, 3760)
+    assert X.shape == (18, rows[0]["n_features"])
     varying = X.std(axis=0) > 0
     np.testing.assert_allclose(X.mean(axis=0), 0, atol=1e-4)
     np.testing.assert_allclose(X.std(axis=0)[varying], 1, atol=1e-3)
@@ -213,6 +225,7 @@ def test_cifar_official_split_and_subsets(tmp_path, stand_in):
         max_test_per_class=2,
         chunk_size=16,
         device="cpu",
+        convention="kymatio",
     )
     assert len(rows) == 1 and (rows[0]["n_train"], rows[0]["n_test"]) == (40, 20)
     assert rows[0]["n_features"] == 3 * 81 * 4 * 4 and rows[0]["published"] == 80.3
@@ -248,8 +261,8 @@ def test_cli_errors(argv, message, tmp_path, capsys):
             "n_atoms_per_class=7 is larger than the 6 training rows of the smallest class",
         ),
         (
-            {"n_atoms_per_class": 5, "n_rounds": 800},
-            "n_atoms_per_class=5 x n_rounds=800 exceeds the 3760 features",
+            {"n_atoms_per_class": 5, "n_rounds": 2000},
+            "n_atoms_per_class=5 x n_rounds=2000 exceeds the",
         ),
         ({"train_per_class": 11}, "fewer than the 11 requested per class"),
     ],
@@ -305,4 +318,4 @@ def test_tiny_end_to_end_with_ols(tmp_path, data_dir):
 
 
 def test_plane_group_defaults():
-    assert PlaneGroup((0,), 8, 1).colour is False
+    assert PlaneGroup((0,), 8, 1).order2_J is None
