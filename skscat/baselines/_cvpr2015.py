@@ -166,7 +166,7 @@ def plan_paper_runs(
         for kind in representations:
             chosen = resolve_convention(kind, convention)
             transformers, n_features, seconds = fit_transformers(
-                kind, setting, chosen, str(device), batch_size
+                kind, setting, chosen, source, str(device), batch_size
             )
             check_sizes(dataset, kind, setting, source, runs, n_features)
             rates = rates or _rates(device, source.n_classes, setting)
