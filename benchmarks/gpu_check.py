@@ -587,6 +587,7 @@ def run_check(args, parts, clock=time.monotonic):
     """The whole check: environment, probe, parts (or skips), summary; returns the exit status."""
     start, started = clock(), datetime.now(timezone.utc).isoformat(timespec="seconds")
     workdir = Path(tempfile.mkdtemp(prefix="gpu-check-"))
+    args.carry = str(Path(args.carry).resolve())  # the parts run in the checkout's root
     env, notes = part_environment(args.carry, workdir / "site")
     info, error = run_probe(env, workdir, [p.name for p in parts])
     on_device = info is not None and (info["cuda"] or args.device == "cpu")
