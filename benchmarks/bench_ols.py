@@ -7,7 +7,7 @@ labels balanced):
   transcription runs the whole problem, and both must select the same atoms.
 - ``cifar10``: the paper's CIFAR-10 shapes, 10,000 x 113,712, 10 classes, D=200, 2 rounds
   (about 5 GB; the script prints its memory plan first). The transcription would take
-  hours here, so it runs on the first 2,048 columns for 2 classes (both rounds) and its time is
+  hours here, so it runs on the first 4,096 columns for 2 classes (both rounds) and its time is
   extrapolated linearly in columns and classes (each of its steps costs O(n_samples x
   n_columns) per class); its peak memory likewise, as the table says. Its round-0 atoms
   for those 2 classes are checked against the selector's on the same columns.
