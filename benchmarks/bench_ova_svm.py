@@ -149,10 +149,12 @@ def run_case(n_train, n_test, device, libsvm_max_gb):
         "n_features": N_FEATURES,
         "torch_threads": torch.get_num_threads(),
         "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
+        "load_average_at_start": os.getloadavg()[0],
         "rows": [],
     }
     ours, ours_pred, ours_values = run_ours(X, y, X_test, device)
     ours["accuracy"] = float((ours_pred == y_test).mean())
+    ours["load_average_after"] = os.getloadavg()[0]
     result["rows"].append(ours)
     print(json.dumps(ours), flush=True)
     libsvm_gb = 8 * n_train**2 / GB
@@ -165,6 +167,7 @@ def run_case(n_train, n_test, device, libsvm_max_gb):
         return result
     reference, ref_pred, ref_values = run_libsvm(X, y, X_test)
     reference["accuracy"] = float((ref_pred == y_test).mean())
+    reference["load_average_after"] = os.getloadavg()[0]
     result["rows"].append(reference)
     print(json.dumps(reference), flush=True)
     gap = np.abs(ours_values - ref_values).max()
