@@ -476,13 +476,13 @@ def _to_float32(X, rows, device, offset, dtype=torch.float32):
     return part.to(device=device, dtype=dtype)
 
 
-def _predict_device(device):
+def _predict_device(device, owner="TorchSVC"):
     """The fit-time device when this machine has it, otherwise the CPU (e.g. CUDA model on a laptop)."""
     try:
         return resolve_device(device)
     except ValueError:
         warnings.warn(
-            f"device={device!r} is not available here; TorchSVC predicts on the CPU instead. "
+            f"device={device!r} is not available here; {owner} predicts on the CPU instead. "
             "Set device='cpu' or 'auto' to silence this warning.",
             UserWarning,
         )

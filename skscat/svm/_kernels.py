@@ -43,12 +43,12 @@ def squared_norms(X):
 
 
 def kernel_block(A, B, kernel, gamma, sq_a=None, sq_b=None):
-    """Kernel matrix ``K[i, j] = k(A[i], B[j])`` in float32.
+    """Kernel matrix ``K[i, j] = k(A[i], B[j])`` in the dtype of ``A`` and ``B`` (float32 in training).
 
     Parameters
     ----------
-    A : torch.Tensor of shape (n_a, n_features), float32
-    B : torch.Tensor of shape (n_b, n_features), float32
+    A : torch.Tensor of shape (n_a, n_features), float32 or float64
+    B : torch.Tensor of shape (n_b, n_features), same dtype as ``A``
     kernel : {"rbf", "linear"}
     gamma : float
         Width of the Gaussian kernel (ignored for ``"linear"``).
@@ -57,7 +57,7 @@ def kernel_block(A, B, kernel, gamma, sq_a=None, sq_b=None):
 
     Returns
     -------
-    torch.Tensor of shape (n_a, n_b), float32
+    torch.Tensor of shape (n_a, n_b)
     """
     K = A @ B.T
     if kernel == "linear":
@@ -68,12 +68,13 @@ def kernel_block(A, B, kernel, gamma, sq_a=None, sq_b=None):
     return K.mul_(-gamma).exp_()
 
 
-def symmetric_kernel(X, kernel, gamma, sq=None, block=1024):
+def symmetric_kernel(X, kernel, gamma, sq=None, block=1024, on_rows=None):
     """Training kernel ``k(X, X)`` in float32, computing only the upper block triangle.
 
     Row block ``[s, e)`` is computed against columns ``[s, n)`` and mirrored,
     which saves about 40 % of the matrix-product work at ``n = 5000`` and
-    makes the matrix exactly symmetric, like LIBSVM's.
+    makes the matrix exactly symmetric, like LIBSVM's. ``on_rows(count)``,
+    when given, is called after each row block (a progress hook).
     """
     n = X.shape[0]
     sq = squared_norms(X) if sq is None else sq
@@ -82,6 +83,8 @@ def symmetric_kernel(X, kernel, gamma, sq=None, block=1024):
         stop = min(start + block, n)
         K[start:stop, start:] = kernel_block(X[start:stop], X[start:], kernel, gamma, sq[start:stop], sq[start:])
         K[stop:, start:stop] = K[start:stop, stop:].T
+        if on_rows is not None:
+            on_rows(stop - start)
     return K
 
 

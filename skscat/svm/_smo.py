@@ -147,7 +147,7 @@ def _iterate(state, source, max_iter):
     state.n_iter += (~state.done).to(torch.int64)
 
 
-def solve(state, source, max_iter, check_every=32):
+def solve(state, source, max_iter, check_every=32, on_steps=None):
     """Run lockstep SMO until every problem meets LIBSVM's stopping rule or ``max_iter``.
 
     Parameters
@@ -161,6 +161,8 @@ def solve(state, source, max_iter, check_every=32):
         Most updates per problem.
     check_every : int
         Steps between checks for finished problems (each check syncs the device).
+    on_steps : callable, optional
+        Progress hook, called at every check as ``on_steps(check_every, n_unfinished)``.
 
     Returns
     -------
@@ -168,7 +170,7 @@ def solve(state, source, max_iter, check_every=32):
         ``state``, every problem finished.
     """
     with cpu_threads(1, state.y.device):
-        return _solve(state, source, max_iter, check_every)
+        return _solve(state, source, max_iter, check_every, on_steps)
 
 
 @contextlib.contextmanager
@@ -188,13 +190,15 @@ def cpu_threads(n_threads, device):
         torch.set_num_threads(previous)
 
 
-def _solve(state, source, max_iter, check_every):
+def _solve(state, source, max_iter, check_every, on_steps):
     active = torch.arange(state.y.shape[0], device=state.y.device)
     work, work_source = state, source
     while True:
         for _ in range(check_every):
             _iterate(work, source=work_source, max_iter=max_iter)
         finished = work.done
+        if on_steps is not None:
+            on_steps(check_every, int((~finished).sum()))
         if bool(finished.all()):
             break
         if bool(finished.any()):

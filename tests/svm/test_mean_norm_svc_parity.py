@@ -1,0 +1,152 @@
+"""MeanNormGaussianSVC against LIBSVM one-vs-all on the same precomputed kernel; the memory plan."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits, make_classification
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+import skscat.svm._ova as ova_module
+import skscat.svm._ova_solver as solver_module
+from skscat.svm import MeanNormGaussianSVC, gaussian_kernel
+
+# LIBSVM and the lockstep solver both stop within tol=1e-3 of the optimality conditions, on float32
+# kernel caches filled differently (float64 values rounded vs float32 products), LIBSVM with its
+# shrinking heuristic: decision values agree to ~1e-4 of their scale (~5e-4 absolute, measured), so the
+# argmax can only differ where LIBSVM's two best classes are closer than that.
+RELATIVE_GAP = 1e-3
+
+
+def libsvm_one_vs_all(X, y, X_test, C=50.0):
+    """scikit-learn's OneVsRestClassifier(SVC(kernel="precomputed")) on the mean-norm Gaussian kernel."""
+    sigma = np.linalg.norm(X, axis=1).mean()
+    gamma, center = 1.0 / (2.0 * sigma**2), X.mean(axis=0)
+    reference = OneVsRestClassifier(SVC(kernel="precomputed", C=C))
+    reference.fit(gaussian_kernel(X, X, gamma, center=center), y)
+    K_test = gaussian_kernel(X_test, X, gamma, center=center)
+    return reference.predict(K_test), reference.decision_function(K_test)
+
+
+def assert_same_as_libsvm(X, y, X_test, C=50.0, all_equal=True, **params):
+    """Same predictions (all of them, or all but near ties) and decision values within RELATIVE_GAP."""
+    expected, values = libsvm_one_vs_all(X, y, X_test, C)
+    ours = MeanNormGaussianSVC(C=C, device="cpu", **params).fit(X, y)
+    gap = np.abs(ours.decision_function(X_test) - values).max()
+    assert gap < RELATIVE_GAP * np.abs(values).max(), gap
+    differ = ours.predict(X_test) != expected
+    if all_equal:
+        assert not differ.any()
+    best_two = np.sort(values, axis=1)[:, -2:]
+    assert (best_two[differ, 1] - best_two[differ, 0] < 2 * gap).all()  # only near ties may differ
+    return ours
+
+
+def standardised(X, n_train):
+    return StandardScaler().fit(X[:n_train]).transform(X)
+
+
+def test_digits():
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0
+    assert_same_as_libsvm(X[:1000], y[:1000], X[1000:])
+
+
+@pytest.mark.parametrize(("seed", "all_equal"), [(0, True), (1, False)])
+def test_ten_classes(seed, all_equal):
+    # seed 1 has one test point whose two best LIBSVM values differ by 1.4e-4 (< the 6e-4 gap): it may flip
+    X, y = make_classification(
+        n_samples=900,
+        n_features=40,
+        n_informative=20,
+        n_classes=10,
+        n_clusters_per_class=1,
+        random_state=seed,
+    )
+    X = standardised(X, 600)
+    assert_same_as_libsvm(X[:600], y[:600], X[600:], all_equal=all_equal)
+
+
+def test_imbalanced_classes():
+    X, y = make_classification(
+        n_samples=800,
+        n_features=20,
+        n_informative=8,
+        n_classes=4,
+        weights=[0.8, 0.1, 0.07, 0.03],
+        flip_y=0.03,
+        random_state=2,
+    )
+    X = standardised(X, 500)
+    assert np.bincount(y[:500]).min() < 25
+    assert_same_as_libsvm(X[:500], y[:500], X[500:])
+
+
+def test_two_classes_is_one_problem_with_svc_sign():
+    X, y = make_classification(n_samples=500, n_features=10, flip_y=0.1, random_state=3)
+    labels = np.where(y == 1, "yes", "no")
+    ours = MeanNormGaussianSVC(C=1.0, device="cpu").fit(X[:300], labels[:300])
+    reference = SVC(kernel="rbf", gamma=ours.gamma_, C=1.0).fit(X[:300], labels[:300])
+    assert ours.dual_coef_.shape[0] == 1
+    np.testing.assert_array_equal(ours.predict(X[300:]), reference.predict(X[300:]))
+    values = reference.decision_function(X[300:])
+    assert np.abs(ours.decision_function(X[300:]) - values).max() < RELATIVE_GAP * np.abs(values).max()
+
+
+def test_kernel_is_computed_once_for_all_problems(monkeypatch):
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:700] / 16.0, y[:700]
+    calls = []
+    full_kernel = solver_module.symmetric_kernel
+
+    def counting(X_t, *args, **kwargs):
+        calls.append(X_t.shape)
+        return full_kernel(X_t, *args, **kwargs)
+
+    monkeypatch.setattr(solver_module, "symmetric_kernel", counting)
+    monkeypatch.setattr(solver_module, "kernel_block", None)  # no kernel rows computed on the fly
+    clf = MeanNormGaussianSVC(device="cpu").fit(X, y)
+    assert calls == [(700, 64)]
+    plan = clf.memory_plan_
+    assert plan["path"] == clf.solver_path_ == "full kernel"
+    assert plan["kernel_bytes"] == 4 * 700**2  # one float32 kernel for the 10 problems, not 10
+    assert plan["features_bytes"] == 4 * 700 * 64
+    assert plan["total_bytes"] < 4 * plan["kernel_bytes"]  # kernel + one row block + state, not 10 kernels
+
+
+def test_planned_bytes_at_the_paper_size():
+    plan = MeanNormGaussianSVC(device="cpu").memory_plan(50_000, 4_000, 10)  # allocates nothing
+    assert plan["path"] == "full kernel" and plan["kernel_bytes"] == 10**10 and plan["device"] == "cpu"
+    assert plan["total_bytes"] < 12 * 10**9  # fits a 24 GB machine beside float64 features (1.6 GB)
+    small = MeanNormGaussianSVC(device="cpu", cache_size=4096).memory_plan(50_000, 4_000, 10)
+    assert small["path"] == "working-set decomposition" and small["kernel_bytes"] <= 4096 * 2**20
+
+
+def test_kernel_over_budget_is_decomposed():
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0
+    # the full kernel of 800 rows needs 2.4 MB; 1 MB leaves working sets of ~32 rows per problem
+    ours = assert_same_as_libsvm(X[:800], y[:800], X[800:1300], cache_size=1.0)
+    plan = ours.memory_plan_
+    assert ours.solver_path_ == plan["path"] == "working-set decomposition"
+    assert plan["kernel_bytes"] <= plan["budget_bytes"] < 4 * 800**2
+    assert 8 <= plan["working_set"] < 800
+
+
+def test_budget_below_the_smallest_working_set_refuses():
+    X, y = load_digits(return_X_y=True)
+    with pytest.raises(
+        ValueError, match=r"cache_size=0.1 MB cannot hold .* Raise cache_size to at least 1\b"
+    ):
+        MeanNormGaussianSVC(cache_size=0.1, device="cpu").fit(X / 16.0, y)
+
+
+def test_plan_over_free_memory_refuses_before_allocating(monkeypatch):
+    X, y = load_digits(return_X_y=True)
+    monkeypatch.setattr(ova_module, "_free_bytes", lambda device: 10**6)
+    monkeypatch.setattr(solver_module, "symmetric_kernel", None)  # nothing may be computed
+    message = (
+        r"needs 0\.\d\d GB on cpu \(full kernel: kernel 0\.01 GB.*only 0\.00 GB are free.*lower cache_size"
+    )
+    with pytest.raises(MemoryError, match=message):
+        MeanNormGaussianSVC(device="cpu").fit(X / 16.0, y)
