@@ -14,7 +14,7 @@ import torch
 from skscat.baselines import _cvpr2015
 from skscat.baselines.__main__ import main
 from skscat.baselines._features import ChunkedFeatures
-from skscat.baselines._paper import SETTINGS, PlaneGroup, paper_planes
+from skscat.baselines._paper import SETTINGS, PlaneGroup, paper_planes, representation, resolve_convention
 from skscat.datasets import imresize
 from skscat.scattering import rgb_to_yuv
 
@@ -206,6 +206,62 @@ def _write_cifar10(folder, n_per_batch):
         data = rng.integers(0, 256, size=(n_per_batch, 3072), dtype=np.uint8)
         labels = (np.arange(n_per_batch) % 10).tolist()
         (folder / name).write_bytes(pickle.dumps({"data": data, "labels": labels}))
+
+
+def _write_cifar100(folder, n):
+    rng = np.random.default_rng(0)
+    folder.mkdir(parents=True)
+    names = {
+        "fine_label_names": [f"f{i}" for i in range(100)],
+        "coarse_label_names": [f"c{i}" for i in range(20)],
+    }
+    (folder / "meta").write_bytes(pickle.dumps(names))
+    for name in ("train", "test"):
+        fine = (np.arange(n) % 100).tolist()
+        batch = {"data": rng.integers(0, 256, size=(n, 3072), dtype=np.uint8), "fine_labels": fine}
+        (folder / name).write_bytes(pickle.dumps({**batch, "coarse_labels": [v // 5 for v in fine]}))
+
+
+def test_cifar100_runs_with_its_own_atoms(tmp_path, stand_in):
+    _write_cifar100(tmp_path / "cifar-100-python", 300)
+    lines = []
+    rows = _cvpr2015.run_cvpr2015(
+        datasets=["cifar100"],
+        representations=["roto-translation"],
+        data_dir=tmp_path,
+        output_dir=tmp_path / "o",
+        cache_dir=tmp_path / "c",
+        verbose=False,
+        log=lines.append,
+        image_size=16,
+        J=2,
+        n_classes=4,
+        chunk_size=64,
+        n_atoms_per_class=2,
+        device="cpu",
+    )
+    assert "OLS 2 atoms x 4 classes x 2 rounds = 16" in lines[1]  # CIFAR-100's 2 rounds (D from the option)
+    assert (rows[0]["n_train"], rows[0]["n_test"], rows[0]["n_reduced"], rows[0]["published"]) == (
+        12,
+        12,
+        16,
+        56.8,
+    )
+
+
+def test_operator_of_each_plane_group():
+    groups = SETTINGS["caltech101"].scaled(32, 3).groups
+    roto = [representation("roto-translation", g, convention="scatnet").get_params() for g in groups]
+    trans = [representation("translation", g, convention="scatnet").get_params() for g in groups]
+    assert [(p["J"], p["Q"], p["order2_averaging_J"], p["colorspace"]) for p in roto] == [
+        (3, 2, None, "rgb"),
+        (1, 2, 3, "rgb"),
+    ]
+    assert [(p["J"], p["Q"]) for p in trans] == [(3, 2), (1, 2)] and "order2_averaging_J" not in trans[1]
+    kymatio = representation("roto-translation", groups[1], convention="kymatio").get_params()
+    assert (kymatio["convention"], kymatio["Q"], kymatio["order2_averaging_J"]) == ("kymatio", 1, None)
+    with pytest.raises(ValueError, match="convention='matlab' is not known"):
+        resolve_convention("translation", "matlab")
 
 
 def test_cifar_official_split_and_subsets(tmp_path, stand_in):
