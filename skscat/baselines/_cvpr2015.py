@@ -26,7 +26,7 @@ from skscat.datasets import mean_per_class_accuracy
 from skscat.svm import MeanNormGaussianSVC
 from skscat.utils import atomic_write_text, batch_slices, resolve_device
 
-from ._cache import log_features
+from ._cache import _RUNTIME_PARAMS, log_features
 from ._features import ChunkedFeatures, fingerprint
 from ._paper import (
     REPRESENTATIONS,
@@ -86,7 +86,7 @@ class PaperRun:
     n_atoms_per_class: int
     n_rounds: int
     train_per_class: int
-    sources: str  # fingerprint of the image set (subsets differ)
+    features: str  # the feature store's folder: fingerprint of the images, preprocessing and transformers
 
     def key(self):
         return f"cvpr2015-{self.dataset}-{self.representation}-{fingerprint(asdict(self))[:12]}"
@@ -106,8 +106,7 @@ def _description(dataset, kind, convention, setting, source, transformers):
 
 
 def _transformer_key(transformer):
-    runtime = {"device", "batch_size", "verbose"}
-    params = {k: v for k, v in transformer.get_params().items() if k not in runtime}
+    params = {k: v for k, v in transformer.get_params().items() if k not in _RUNTIME_PARAMS}
     return f"{type(transformer).__module__}.{type(transformer).__qualname__}", params
 
 
@@ -146,7 +145,44 @@ def plan_paper_runs(
     chunk_size=256,
     cache_dir=".skscat-cache",
 ):
-    """The plan of every (data set, representation), checked, before any scattering."""
+    """The plan of every (data set, representation), checked, before any scattering.
+
+    Parameters
+    ----------
+    datasets : sequence of {"cifar10", "cifar100", "caltech101"}
+    representations : sequence of {"translation", "roto-translation"}
+    data_dir : str or os.PathLike
+    image_size, J : int, optional
+        Side and scale of the Y plane (default: the paper's); the other planes follow.
+    n_atoms_per_class, n_rounds : int, optional
+        OLS atoms per class and rounds (default: the paper's).
+    train_per_class : int, default=30
+        Caltech-101 training images per class.
+    n_splits : int, default=5
+        Caltech-101 random splits per seed.
+    seeds : sequence of int, default=(0,)
+        Caltech-101 split seeds.
+    n_classes, max_per_class, max_train_per_class, max_test_per_class : int, optional
+        Subsets for quick checks (see :func:`load_source`).
+    convention : {"auto", "kymatio", "scatnet"}, default="auto"
+        Scattering conventions; "auto": ScatNetLight's where available.
+    device : str, default="auto"
+    batch_size : int, default=16
+        Images per scattering batch.
+    chunk_size : int, default=256
+        Images per cached feature chunk.
+    cache_dir : str or os.PathLike, default=".skscat-cache"
+
+    Returns
+    -------
+    list of PaperPlan
+
+    Raises
+    ------
+    ValueError
+        Unknown data set, representation or convention, a missing OLS selector, one class, or a data set too
+        small for the atoms (training rows of a class, features).
+    """
     check_paper_request(datasets, representations)
     device = resolve_device(device)
     plans = []
@@ -267,6 +303,7 @@ def _peak_memory_gb():
 
 
 def _row(plan, spec, scores, scattering_s, train, test, device):
+    operators = describe_operators(plan.setting.groups, plan.transformers)
     return {
         "dataset": plan.dataset,
         "representation": plan.kind,
@@ -282,7 +319,7 @@ def _row(plan, spec, scores, scattering_s, train, test, device):
         "peak_memory_gb": _peak_memory_gb(),
         "device": str(device),
         "convention": plan.convention,
-        "protocol": f"cvpr2015: {plan.source.description}; {describe_operators(plan.setting.groups, plan.transformers)}",
+        "protocol": f"cvpr2015: {plan.source.description}; {operators}",
     }
 
 
@@ -299,7 +336,7 @@ def _spec(plan, seed, split):
         plan.setting.n_atoms_per_class,
         plan.setting.n_rounds,
         plan.train_per_class,
-        plan.source.identity,
+        plan.store.folder.name,
     )
 
 

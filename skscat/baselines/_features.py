@@ -45,7 +45,7 @@ class ChunkedFeatures:
 
     @classmethod
     def open(cls, cache_dir, name, description, n_images, n_features, chunk_size):
-        """The store of ``description`` under ``cache_dir/features/<name>-<fingerprint>``; records the manifest."""
+        """The store of ``description`` in ``cache_dir/features/<name>-<fingerprint>``, with its manifest."""
         description = {
             **description,
             "n_images": n_images,

@@ -69,7 +69,8 @@ class PaperSetting:
         for group in groups:
             if group.J < 1 or 2 ** max(group.J, group.order2_J or 0) > group.size:
                 raise ValueError(
-                    f"image_size={size}, J={J} give the {_plane_names(group)} planes {group.size} x {group.size} "
+                    f"image_size={size}, J={J} give the {_plane_names(group)} planes "
+                    f"{group.size} x {group.size} "
                     f"pixels with J={group.J}"
                     + (f" (order 2 at J={group.order2_J})" if group.order2_J else "")
                     + "; each needs 1 <= J and 2**J <= its side. Choose a larger "
@@ -136,7 +137,7 @@ def _scattering_classes():
 
 
 def supports_scatnet(cls):
-    """Whether this version's transformer ``cls`` has ScatNetLight's conventions (``convention="scatnet"``)."""
+    """Whether this version's ``cls`` has ScatNetLight's conventions (``convention="scatnet"``)."""
     return "convention" in inspect.signature(cls).parameters
 
 
@@ -202,7 +203,7 @@ def n_reduced_features(setting, n_classes):
 
 
 def describe_operators(groups, transformers):
-    """What each plane group is scattered with, e.g. 'Y 256x256 J=6 Q=2, U/V 64x64 J=4 Q=2, order 2 at J=6'."""
+    """What each plane group is scattered with: 'Y 256x256 J=6 Q=2; U/V 64x64 J=4 Q=2, order 2 at J=6'."""
     parts = []
     for group, transformer in zip(groups, transformers):
         params = transformer.get_params()

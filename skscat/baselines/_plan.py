@@ -107,7 +107,8 @@ class PaperPlan:
             f"[plan] {self.dataset} / {self.kind} ({self.convention} conventions): {self.source.description}"
         )
         planes = (
-            f"planes {describe_operators(setting.groups, self.transformers)} -> {self.n_features:,} features per image; OLS "
+            f"planes {describe_operators(setting.groups, self.transformers)} -> {self.n_features:,} features "
+            "per image; OLS "
             f"{setting.n_atoms_per_class} atoms x {self.n_classes} classes x {setting.n_rounds} rounds = "
             f"{n_reduced_features(setting, self.n_classes):,}; SVM C={C:g}, sigma = mean norm"
         )
@@ -204,8 +205,8 @@ def check_sizes(dataset, kind, setting, source, runs, n_features):
     """Clear errors before any work: one class, too few training rows or features for the atoms."""
     if source.n_classes < 2:
         raise ValueError(
-            f"dataset={dataset!r} has {source.n_classes} class here; the one-vs-all protocol needs at least 2 "
-            "(raise --n-classes)."
+            f"dataset={dataset!r} has {source.n_classes} class here; the one-vs-all protocol needs at "
+            "least 2 (raise --n-classes)."
         )
     D = setting.n_atoms_per_class
     for _, _, train, _ in runs:

@@ -1,4 +1,4 @@
-"""``--protocol cvpr2015``: preprocessing, chunked feature cache, resume, plan, errors, tiny end-to-end runs."""
+"""``--protocol cvpr2015``: preprocessing, chunked feature cache, resume, plan, errors, tiny runs."""
 
 import json
 import os
