@@ -4,8 +4,12 @@ import json
 import os
 import pickle
 import stat
+import subprocess
 import sys
+import textwrap
+import time
 import types
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -145,6 +149,68 @@ def test_resume_reuses_chunks_and_records(tmp_path, data_dir, stand_in, monkeypa
     assert len(computed) == 5 and sum(line.startswith("[skip]") for line in again) == 2
     records = sorted((tmp_path / "out" / "runs").glob("cvpr2015-caltech101-translation-*.json"))
     assert len(records) == 2 and json.loads(records[0].read_text())["spec"]["n_atoms_per_class"] == 3
+
+
+_KILLABLE = textwrap.dedent("""
+    import sys, time, types
+    import numpy as np
+    from skscat.baselines import _cvpr2015
+    from skscat.baselines.__main__ import main
+
+    class FirstColumns:
+        def __init__(self, *, n_atoms_per_class, n_rounds, device, verbose=False):
+            self.n = n_atoms_per_class * n_rounds
+        def fit(self, X, y):
+            self.n_out_ = self.n * len(np.unique(y))
+            return self
+        def fit_transform(self, X, y):
+            return self.fit(X, y).transform(X)
+        def transform(self, X):
+            return X[:, : self.n_out_]
+
+    module = types.ModuleType("skscat.feature_selection")
+    module.OrthogonalLeastSquaresSelector = FirstColumns
+    sys.modules["skscat.feature_selection"] = module
+    compute = _cvpr2015._compute_chunk
+
+    def slow(plan, rows):
+        if rows.start >= 16:
+            time.sleep(120)  # killed here, after two chunks are stored
+        return compute(plan, rows)
+
+    _cvpr2015._compute_chunk = slow
+    sys.exit(main(sys.argv[1:]))
+""")
+
+
+@pytest.mark.data
+def test_killed_process_resumes_from_its_chunks(tmp_path, data_dir, stand_in, monkeypatch, capsys):
+    script = tmp_path / "killable.py"
+    script.write_text(_KILLABLE)
+    argv = ["--protocol", "cvpr2015", "--dataset", "caltech101", "--data-dir", str(data_dir), "--quiet"]
+    argv += ["--representation", "translation", "--image-size", "32", "-J", "3", "--n-atoms", "3"]
+    argv += ["--n-rounds", "2", "--train-per-class", "6", "--n-splits", "1", "--n-classes", "3"]
+    argv += ["--max-per-class", "10", "--chunk-size", "8", "--device", "cpu"]
+    argv += ["--output", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")]
+    root = Path(__file__).resolve().parents[2]  # this checkout's skscat, not an installed one
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
+    process = subprocess.Popen(
+        [sys.executable, str(script), *argv], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+    )
+    chunks = tmp_path / "cache" / "features"
+    deadline = time.time() + 300
+    while len(list(chunks.rglob("chunk-*.npy"))) < 2 and time.time() < deadline and process.poll() is None:
+        time.sleep(0.2)
+    process.kill()  # SIGKILL while the third chunk is computed
+    process.wait()
+    assert len(list(chunks.rglob("chunk-*.npy"))) == 2 and not list(chunks.rglob("*.tmp"))
+    computed = []
+    compute = _cvpr2015._compute_chunk
+    monkeypatch.setattr(
+        _cvpr2015, "_compute_chunk", lambda plan, rows: computed.append(rows.start) or compute(plan, rows)
+    )
+    assert main(argv) == 0
+    assert computed == [16, 24] and "(2 of 4 chunks to compute)" in capsys.readouterr().out
 
 
 @pytest.mark.data
