@@ -420,6 +420,19 @@ def _cell(value):
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _figure_lines(key, value):
+    """``- key: value``, or a table under ``- key:`` for a list of flat records."""
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        columns = list(dict.fromkeys(k for record in value for k in record))
+        table = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+        table += [
+            "| " + " | ".join(_cell(r.get(c, "")) for c in columns) + " |"
+            for r in value
+        ]
+        return f"- {key}:\n\n" + "\n".join(table) + "\n"
+    return f"- {key}: {_cell(value)}"
+
+
 def _device_line(env):
     if not env.get("device"):
         return "- device: none (no CUDA device seen by torch)"
@@ -459,7 +472,7 @@ def format_markdown(report):
     for o in report["parts"]:
         if o["figures"] or o["log_tail"]:
             lines += ["", f"## {o['name']} ({o['status']})", ""]
-            lines += [f"- {key}: {_cell(value)}" for key, value in o["figures"].items()]
+            lines += [_figure_lines(key, value) for key, value in o["figures"].items()]
             if o["log_tail"]:
                 lines += ["", "```", o["log_tail"][-1500:].rstrip(), "```"]
     return "\n".join(lines) + "\n"
@@ -574,6 +587,7 @@ def run_check(args, parts, clock=time.monotonic):
     """The whole check: environment, probe, parts (or skips), summary; returns the exit status."""
     start, started = clock(), datetime.now(timezone.utc).isoformat(timespec="seconds")
     workdir = Path(tempfile.mkdtemp(prefix="gpu-check-"))
+    args.carry = str(Path(args.carry).resolve())  # the parts run in the checkout's root
     env, notes = part_environment(args.carry, workdir / "site")
     info, error = run_probe(env, workdir, [p.name for p in parts])
     on_device = info is not None and (info["cuda"] or args.device == "cpu")

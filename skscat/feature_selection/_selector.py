@@ -97,7 +97,7 @@ class OrthogonalLeastSquaresSelector(TransformerMixin, BaseEstimator):
     ones has a squared norm below ``1000 * eps`` of its own (``eps`` of the
     dtype of ``X``), and every all-zero column, is never selected; ``ols.m``
     would normalise such rounding noise to a unit vector. Scores within
-    ``1000 * eps`` (relative) of the best are ties, won by the first index, so
+    ``10 * eps`` (relative) of the best are ties, won by the first index, so
     exact copies of a column behave as in exact arithmetic. When a class's
     target is explained to rounding error, ``ols.m`` stops early (and pads
     with zeros); this selector carries on with the first admissible column,
@@ -107,6 +107,7 @@ class OrthogonalLeastSquaresSelector(TransformerMixin, BaseEstimator):
 
     Examples
     --------
+    >>> import numpy as np
     >>> from sklearn.datasets import load_digits
     >>> from sklearn.preprocessing import StandardScaler
     >>> from skscat.feature_selection import OrthogonalLeastSquaresSelector

@@ -202,7 +202,8 @@ class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
         return np.asarray(names, dtype=object)
 
     def __getstate__(self):
-        state = super().__getstate__()
+        # A copy: on Python >= 3.11 object.__getstate__ returns the live __dict__.
+        state = dict(super().__getstate__())
         # The torch module (filters on some device) is a cache: rebuilt where the object is loaded.
         state.pop("_module", None)
         return state

@@ -287,7 +287,7 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
     def _fit_torch(self, X, y_index):
         device = resolve_device(self.device)
         n_problems = len(self._problems())
-        self.memory_plan_ = self._plan(X.shape, n_problems, device)
+        self.memory_plan_ = self._plan(X.shape, len(self.classes_))
         self.solver_path_ = self.memory_plan_["path"]
         start = time.perf_counter()
         layout = OneVsAllLayout(y_index, len(self.classes_), device)
@@ -312,26 +312,55 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
             _warn_max_iter(self.max_iter)
         return result.coef, result.intercept
 
-    def _plan(self, shape, n_problems, device):
-        """The memory plan; refuses when the budget or the device's free memory cannot hold it."""
-        n, d = shape
+    def memory_plan(self, n_samples, n_features, n_classes):
+        """What :meth:`fit` will allocate for data of this shape (torch solver), without allocating it.
+
+        Parameters
+        ----------
+        n_samples, n_features : int
+            Shape of the training matrix.
+        n_classes : int
+            Number of classes (two classes make one binary problem).
+
+        Returns
+        -------
+        dict
+            ``path`` ("full kernel" or "working-set decomposition"),
+            ``device``, ``kernel_bytes``, ``features_bytes``,
+            ``workspace_bytes``, ``total_bytes``, ``budget_bytes``, and
+            ``free_bytes`` (free memory of the device now, None if unknown);
+            :meth:`fit` stores the same (without ``free_bytes``) as ``memory_plan_``.
+
+        Raises
+        ------
+        ValueError
+            If ``cache_size`` cannot hold even the smallest working set.
+        """
+        self._validate_params()
+        device = resolve_device(self.device)
+        n_problems = 1 if n_classes == 2 else n_classes
         largest = 1024 if device.type == "cuda" else 256
-        plan = plan_memory(n, d, n_problems, self.cache_size * _MB, largest, _KERNEL_BLOCK)
+        plan = plan_memory(n_samples, n_features, n_problems, self.cache_size * _MB, largest, _KERNEL_BLOCK)
         if plan is None:
-            need = 4 * n_problems * 8 * n
+            need = 4 * n_problems * 8 * n_samples
             raise ValueError(
                 f"cache_size={self.cache_size} MB cannot hold the smallest working-set block of the "
-                f"decomposition ({n_problems} problems x 8 rows x {n} columns in float32 = {need / _MB:.1f} MB; "
-                f"the full kernel needs {4 * n * n / _MB:.0f} MB). Raise cache_size to at least "
-                f"{int(np.ceil(need / _MB))}."
+                f"decomposition ({n_problems} problems x 8 rows x {n_samples} columns in float32 = "
+                f"{need / _MB:.1f} MB; the full kernel needs {4 * n_samples**2 / _MB:.0f} MB). "
+                f"Raise cache_size to at least {int(np.ceil(need / _MB))}."
             )
-        plan["device"] = str(device)
-        free = _free_bytes(device)
+        plan.update(device=str(device), free_bytes=_free_bytes(device))
+        return plan
+
+    def _plan(self, shape, n_classes):
+        """The memory plan; refuses when the budget or the device's free memory cannot hold it."""
+        plan = self.memory_plan(shape[0], shape[1], n_classes)
+        free = plan.pop("free_bytes")
         if self.verbose:
-            print(_format_plan(plan, n, n_problems, free))
+            print(_format_plan(plan, shape[0], 1 if n_classes == 2 else n_classes, free))
         if free is not None and plan["total_bytes"] > free:
             raise MemoryError(
-                f"MeanNormGaussianSVC needs {plan['total_bytes'] / _GB:.2f} GB on {device} "
+                f"MeanNormGaussianSVC needs {plan['total_bytes'] / _GB:.2f} GB on {plan['device']} "
                 f"({plan['path']}: kernel {plan['kernel_bytes'] / _GB:.2f} GB, float32 features "
                 f"{plan['features_bytes'] / _GB:.2f} GB, workspace {plan['workspace_bytes'] / _GB:.2f} GB) "
                 f"but only {free / _GB:.2f} GB are free. Free memory, or lower cache_size "

@@ -115,9 +115,11 @@ def test_kernel_is_computed_once_for_all_problems(monkeypatch):
 
 
 def test_planned_bytes_at_the_paper_size():
-    plan = solver_module.plan_memory(50_000, 4_000, 10, 12288 * 2**20, largest=256, block_rows=1024)
-    assert plan["path"] == "full kernel" and plan["kernel_bytes"] == 10**10
+    plan = MeanNormGaussianSVC(device="cpu").memory_plan(50_000, 4_000, 10)  # allocates nothing
+    assert plan["path"] == "full kernel" and plan["kernel_bytes"] == 10**10 and plan["device"] == "cpu"
     assert plan["total_bytes"] < 12 * 10**9  # fits a 24 GB machine beside float64 features (1.6 GB)
+    small = MeanNormGaussianSVC(device="cpu", cache_size=4096).memory_plan(50_000, 4_000, 10)
+    assert small["path"] == "working-set decomposition" and small["kernel_bytes"] <= 4096 * 2**20
 
 
 def test_kernel_over_budget_is_decomposed():
