@@ -37,7 +37,17 @@ from ._paper import (
     resolve_convention,
 )
 from ._paper_data import load_source
-from ._plan import GB, C, PaperPlan, check_sizes, fit_transformers, measure_ols, measure_svm, selector_class
+from ._plan import (
+    GB,
+    C,
+    PaperPlan,
+    check_sizes,
+    fit_transformers,
+    measure_ols,
+    measure_svm,
+    selector_class,
+    svm_memory_plan,
+)
 from ._runner import format_markdown
 
 __all__ = [
@@ -211,9 +221,23 @@ def plan_paper_runs(
                 cache_dir, f"{dataset}-{kind}", description, source.n_images, n_features, chunk_size
             )
             throughput = {"image": seconds, **rates}
+            n_train = max(len(train) for _, _, train, _ in runs)
+            svm = svm_memory_plan(
+                str(device), n_train, n_reduced_features(setting, source.n_classes), source.n_classes
+            )
             plans.append(
                 PaperPlan(
-                    dataset, kind, chosen, setting, source, transformers, store, runs, throughput, per_class
+                    dataset,
+                    kind,
+                    chosen,
+                    setting,
+                    source,
+                    transformers,
+                    store,
+                    runs,
+                    throughput,
+                    svm,
+                    per_class,
                 )
             )
     return plans
