@@ -160,22 +160,24 @@ def measure_ols(device, n_classes):
     """Seconds per (training row x feature x step) of the OLS selector with ``n_classes`` classes.
 
     Each step is one pass over X for all the classes, so a step costs rows x
-    features; the fixed cost of a fit (validation, QR, transform set-up) is
-    taken out by timing 2 and 6 steps and keeping the difference.
+    features; the probe has many rows (2,048) so that the per-step work on the
+    features alone (the classes' statistics) stays small beside it, and the
+    fixed cost of a fit (validation, QR) is taken out by timing 4 and 12 steps
+    and keeping the difference.
     """
     rng = np.random.default_rng(0)
-    n, F = max(4 * n_classes, 256), 16384
+    n, F = max(2048, 8 * n_classes), 4096
     X = rng.standard_normal((n, F), dtype=np.float32)
     y = np.arange(n) % n_classes
     seconds = []
-    for steps in (2, 6):
+    for steps in (4, 12):
         selector = selector_class()(n_atoms_per_class=steps, n_rounds=1, device=device)
         start = time.perf_counter()
         selector.fit(X, y)
         seconds.append(time.perf_counter() - start)
-    per_step = (seconds[1] - seconds[0]) / 4
+    per_step = (seconds[1] - seconds[0]) / 8
     if per_step <= 0:  # timing noise on a loaded machine: fall back to the whole fit
-        per_step = seconds[1] / 6
+        per_step = seconds[1] / 12
     return per_step / (n * F)
 
 
