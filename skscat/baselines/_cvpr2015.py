@@ -385,7 +385,7 @@ def _run_plan(plan, ctx):
         scattering_s = 0.0  # counted once, in the first split computed after it
         atomic_write_text(path, json.dumps({"spec": asdict(spec), "result": row}, indent=1))
         rows.append(row)
-        ctx["on_row"](row)
+        _write_tables(ctx["output_dir"])
     return rows
 
 
@@ -451,7 +451,8 @@ def run_paper_plans(plans, *, output_dir="skscat-results", device="auto", verbos
     plans : list
         From :func:`plan_paper_runs`.
     output_dir, device, verbose, log
-        As in :func:`run_cvpr2015`.
+        As in :func:`run_cvpr2015`. The tables list every cvpr2015 record of
+        ``output_dir``, from this invocation and earlier ones.
 
     Returns
     -------
@@ -468,15 +469,17 @@ def run_paper_plans(plans, *, output_dir="skscat-results", device="auto", verbos
         "device": str(resolve_device(device)),
         "verbose": verbose,
         "log": log,
-        "on_row": lambda row: _write_tables(output_dir, rows + [row]),
     }
     for plan in plans:
         rows += _run_plan(plan, ctx)
-        _write_tables(output_dir, rows)
+        _write_tables(output_dir)
     return rows
 
 
-def _write_tables(output_dir, rows):
+def _write_tables(output_dir):
+    """``results_cvpr2015.csv`` / ``.md`` from every cvpr2015 record in ``output_dir`` (this and earlier runs)."""
+    records = [json.loads(p.read_text())["result"] for p in (output_dir / "runs").glob("cvpr2015-*.json")]
+    rows = sorted(records, key=lambda r: (r["dataset"], r["representation"], r["seed"], r["split"]))
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=PAPER_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()

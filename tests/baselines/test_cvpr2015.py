@@ -1,5 +1,6 @@
 """``--protocol cvpr2015``: preprocessing, chunked feature cache, resume, plan, errors, tiny runs."""
 
+import csv
 import json
 import os
 import pickle
@@ -332,25 +333,31 @@ def test_operator_of_each_plane_group():
 
 def test_cifar_official_split_and_subsets(tmp_path, stand_in):
     _write_cifar10(tmp_path / "cifar-10-batches-py", n_per_batch=30)
-    rows = _cvpr2015.run_cvpr2015(
-        datasets=["cifar10"],
-        representations=["translation"],
-        data_dir=tmp_path,
-        output_dir=tmp_path / "o",
-        cache_dir=tmp_path / "c",
-        verbose=False,
-        log=_quiet,
-        image_size=16,
-        J=2,
-        n_atoms_per_class=1,
-        max_train_per_class=4,
-        max_test_per_class=2,
-        chunk_size=16,
-        device="cpu",
-        convention="kymatio",
-    )
+    options = {
+        "datasets": ["cifar10"],
+        "data_dir": tmp_path,
+        "output_dir": tmp_path / "o",
+        "cache_dir": tmp_path / "c",
+        "verbose": False,
+        "log": _quiet,
+        "image_size": 16,
+        "J": 2,
+        "n_atoms_per_class": 1,
+        "max_train_per_class": 4,
+        "max_test_per_class": 2,
+        "chunk_size": 16,
+        "device": "cpu",
+        "convention": "kymatio",
+    }
+    rows = _cvpr2015.run_cvpr2015(representations=["translation"], **options)
     assert len(rows) == 1 and (rows[0]["n_train"], rows[0]["n_test"]) == (40, 20)
     assert rows[0]["n_features"] == 3 * 81 * 4 * 4 and rows[0]["published"] == 80.3
+    # A second invocation into the same folder: the tables list both runs' records.
+    assert len(_cvpr2015.run_cvpr2015(representations=["roto-translation"], **options)) == 1
+    with open(tmp_path / "o" / "results_cvpr2015.csv") as f:
+        table = list(csv.DictReader(f))
+    assert [r["representation"] for r in table] == ["roto-translation", "translation"]
+    assert [r["published"] for r in table] == ["82.3", "80.3"]
 
 
 @pytest.mark.parametrize(
