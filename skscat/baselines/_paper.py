@@ -35,7 +35,6 @@ class PlaneGroup:
     planes: tuple
     size: int
     J: int
-    colour: bool = False  # ScatNetLight's separate U/V operator (Caltech)
     #: Scale of the order-2 low-pass when it differs from J: ScatNetLight's Caltech colour operator copies its
     #: third layer from the Y operator, so U/V order 2 is averaged at the Y plane's J (a 1x1 grid at 64x64).
     order2_J: int = None
@@ -86,7 +85,7 @@ SETTINGS = {
     "cifar100": PaperSetting("cifar100", _CIFAR, 20, 2, {"roto-translation": 56.8}),
     "caltech101": PaperSetting(
         "caltech101",
-        (PlaneGroup((0,), 256, 6), PlaneGroup((1, 2), 64, 4, colour=True, order2_J=6)),
+        (PlaneGroup((0,), 256, 6), PlaneGroup((1, 2), 64, 4, order2_J=6)),
         30,
         5,
         {"roto-translation": 79.9},
