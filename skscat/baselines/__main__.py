@@ -154,7 +154,7 @@ def _main_cvpr2015(args, parser):
         parser.error(str(exc))
     rows = run_paper_plans(plans, output_dir=args.output, device=args.device, verbose=not args.quiet)
     print()
-    print(format_markdown(rows, columns=PAPER_COLUMNS[:13]))
+    print(format_markdown(rows, columns=PAPER_COLUMNS[:-1]))
     print(f"results: {args.output}/results_cvpr2015.csv and results_cvpr2015.md (accuracies in %)")
     return 0
 
