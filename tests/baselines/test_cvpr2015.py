@@ -9,14 +9,13 @@ import subprocess
 import sys
 import textwrap
 import time
-import types
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from skscat.baselines import _cvpr2015
+from skscat.baselines import _cvpr2015, _plan
 from skscat.baselines.__main__ import main
 from skscat.baselines._features import ChunkedFeatures
 from skscat.baselines._paper import SETTINGS, PlaneGroup, paper_planes, representation, resolve_convention
@@ -60,10 +59,8 @@ class FirstColumns:
 
 
 def _use_selector(monkeypatch, cls):
-    """Make ``cls`` the selector that ``skscat.feature_selection`` provides."""
-    module = types.ModuleType("skscat.feature_selection")
-    module.OrthogonalLeastSquaresSelector = cls
-    monkeypatch.setitem(sys.modules, "skscat.feature_selection", module)
+    """Make ``cls`` the protocol's OLS selector."""
+    monkeypatch.setattr(_plan, "OrthogonalLeastSquaresSelector", cls)
 
 
 @pytest.fixture
@@ -153,9 +150,9 @@ def test_resume_reuses_chunks_and_records(tmp_path, data_dir, stand_in, monkeypa
 
 
 _KILLABLE = textwrap.dedent("""
-    import sys, time, types
+    import sys, time
     import numpy as np
-    from skscat.baselines import _cvpr2015
+    from skscat.baselines import _cvpr2015, _plan
     from skscat.baselines.__main__ import main
 
     class FirstColumns:
@@ -169,9 +166,7 @@ _KILLABLE = textwrap.dedent("""
         def transform(self, X):
             return X[:, : self.n_out_]
 
-    module = types.ModuleType("skscat.feature_selection")
-    module.OrthogonalLeastSquaresSelector = FirstColumns
-    sys.modules["skscat.feature_selection"] = module
+    _plan.OrthogonalLeastSquaresSelector = FirstColumns
     compute = _cvpr2015._compute_chunk
 
     def slow(plan, rows):
@@ -424,7 +419,6 @@ def test_cli_reports_a_data_set_too_small(tmp_path, data_dir, stand_in, capsys):
 @pytest.mark.data
 def test_tiny_end_to_end_with_ols(tmp_path, data_dir):
     """The whole pipeline on 3 Caltech classes, with the real OLS selector and SVM."""
-    pytest.importorskip("skscat.feature_selection")
     rows = _cvpr2015.run_cvpr2015(
         datasets=["caltech101"],
         representations=["translation", "roto-translation"],
