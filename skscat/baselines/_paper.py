@@ -157,16 +157,14 @@ def resolve_convention(kind, convention):
 
 def _convention_params(cls, convention, group):
     """ScatNetLight's conventions: Q = 2 wavelets per octave, and for the colour operator
-    (Caltech's U/V) order 2 averaged at ``group.order2_J`` where the transformer has
-    ``order2_averaging_J`` (the roto-translation one). The translation transformer has not: its U/V
-    order 2 is averaged at the group's own J (see :func:`describe_operators`)."""
-    accepted = inspect.signature(cls).parameters
-    if "convention" not in accepted:
+    (Caltech's U/V) order 2 averaged at ``group.order2_J`` (``order2_averaging_J``: ScatNetLight
+    copies the colour operator's third layer from the luma one, for both representations)."""
+    if "convention" not in inspect.signature(cls).parameters:
         return {}
     if convention == "kymatio":
         return {"convention": "kymatio"}
     params = {"convention": "scatnet", "Q": 2}
-    if group.order2_J is not None and "order2_averaging_J" in accepted:
+    if group.order2_J is not None:
         params["order2_averaging_J"] = group.order2_J
     return params
 

@@ -121,10 +121,12 @@ class _LockstepOLS:
         return atoms
 
     def _best(self, step, round_):
-        """Highest score per class among admissible columns (the first index on ties)."""
-        score = torch.where(
-            self.admissible, self.numerators.square() / self.gaps.clamp_min(self.gap_tol), -1.0
-        )
+        """Highest score per class among admissible columns (the first index on ties).
+
+        Admissible columns have ``gaps > gap_tol``; the others are masked (in place: with
+        a hundred classes these arrays are ~100 MB each).
+        """
+        score = self.numerators.square().div_(self.gaps).masked_fill_(~self.admissible, -1.0)
         best = score.max(dim=1).values
         if (best < 0).any():
             raise ColumnsExhausted(round_, self.rows[best < 0].tolist(), step)
@@ -154,9 +156,9 @@ class _LockstepOLS:
         self.residuals -= weight[:, None] * direction
         if not update:
             return
-        overlap = self.passes.left_product(direction) * self.inv_norms
-        self.numerators -= weight[:, None] * overlap
-        self.gaps -= overlap.square()
+        overlap = self.passes.left_product(direction).mul_(self.inv_norms)
+        self.numerators.addcmul_(overlap, weight[:, None], value=-1.0)
+        self.gaps.addcmul_(overlap, overlap, value=-1.0)
         self.admissible &= self.gaps > self.gap_tol
         # An explained target has only rounding noise left: pick the first admissible column.
         explained = torch.linalg.vector_norm(self.residuals, dim=1) <= self.floor

@@ -19,7 +19,12 @@ _RESIDENT_FRACTION = 0.5
 
 
 def _host_tensor(X):
-    """A tensor sharing ``X``'s memory (read-only arrays included: nothing writes to it)."""
+    """A tensor sharing ``X``'s memory (read-only arrays included: nothing writes to it).
+
+    Only a view with negative strides (``X[:, ::-1]``), which torch cannot share, is copied.
+    """
+    if any(stride < 0 for stride in X.strides):
+        X = np.ascontiguousarray(X)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
         return torch.from_numpy(X)

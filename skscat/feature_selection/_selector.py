@@ -19,7 +19,7 @@ from ._passes import ColumnPasses
 
 __all__ = ["OrthogonalLeastSquaresSelector"]
 
-_FIX = "Lower n_atoms_per_class or n_rounds, or train on more rows / features."
+_FIX = "Lower n_atoms_per_class or n_rounds, or train on more rows or features."
 
 
 class OrthogonalLeastSquaresSelector(TransformerMixin, BaseEstimator):
@@ -197,13 +197,14 @@ class OrthogonalLeastSquaresSelector(TransformerMixin, BaseEstimator):
         if D > n_samples:
             raise ValueError(
                 f"n_atoms_per_class={D} exceeds the {n_samples} training rows: the QR of a class's "
-                f"selected training columns needs n_atoms_per_class <= n_samples. {_FIX}"
+                f"selected training columns needs n_atoms_per_class <= n_samples. Use "
+                f"n_atoms_per_class <= {n_samples}, or train on more rows."
             )
         if D * rounds > n_features:
             raise ValueError(
                 f"n_atoms_per_class={D} with n_rounds={rounds} needs at least {D * rounds} features "
                 f"(each round selects among the features no earlier round selected); X has {n_features}. "
-                f"{_FIX}"
+                "Lower n_atoms_per_class or n_rounds so that n_rounds * n_atoms_per_class <= n_features."
             )
 
     def _select(self, X, y_index, device):

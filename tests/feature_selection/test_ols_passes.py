@@ -53,6 +53,21 @@ def test_passes_do_not_copy_or_modify_the_matrix():
     np.testing.assert_array_equal(X, before)
 
 
+@pytest.mark.parametrize("layout", ["F", "reversed", "strided"])
+def test_any_memory_layout_gives_the_same_atoms(layout):
+    rng = np.random.default_rng(3)
+    base = rng.standard_normal((60, 3 * TILE_COLUMNS + 10))
+    y = np.arange(60) % 3
+    views = {
+        "F": (np.asfortranarray(base), base),
+        "reversed": (base[:, ::-1], np.ascontiguousarray(base[:, ::-1])),
+        "strided": (base[:, ::2], np.ascontiguousarray(base[:, ::2])),
+    }
+    view, contiguous = views[layout]
+    atoms = [select_atoms(ColumnPasses(m, torch.device("cpu"), 4096), y, 3, 4, 2) for m in (view, contiguous)]
+    torch.testing.assert_close(atoms[0], atoms[1], rtol=0, atol=0)
+
+
 def test_one_vs_all_targets_are_scatnetlight_s():
     targets = one_vs_all_targets(np.array([0, 2, 1, 2]), 3, torch.device("cpu")).numpy()
     expected = np.array([[3, 0, 0, 0], [0, 0, 3, 0], [0, 3, 0, 3]], dtype=float)
