@@ -229,6 +229,11 @@ def test_plan_is_printed_before_any_work(tmp_path, data_dir, stand_in, capsys):
     assert "U/V 8x8 J=1 Q=2, order 2 at J=3" in plan  # roto-translation: ScatNetLight's colour operator
     assert "OLS 3 atoms x 3 classes x 2 rounds = 18" in plan and "(4 of 4 chunks to compute)" in plan
     assert (tmp_path / "out" / "results_cvpr2015.md").read_text().count("| caltech101 |") == 2
+    # --plan-only prints the plan of the same request (now all chunks cached) and runs nothing
+    assert main([*argv, "--plan-only", "--output", str(tmp_path / "other")]) == 0
+    out = capsys.readouterr().out
+    assert out.count("[plan]") == 2 and "(0 of 4 chunks to compute)" in out and "[run ]" not in out
+    assert not (tmp_path / "other").exists()
 
 
 @pytest.mark.data
