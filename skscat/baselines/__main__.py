@@ -86,6 +86,7 @@ def _parser():
         help="filter conventions: scatnet (ScatNetLight's, where available), kymatio; default auto",
     )
     cvpr.add_argument("--chunk-size", type=int, default=256, help="images per cached feature chunk")
+    cvpr.add_argument("--plan-only", action="store_true", help="print the plan (memory, time) and exit")
     cvpr.add_argument("--n-classes", type=int, help="quick checks: the first classes only")
     cvpr.add_argument(
         "--max-per-class", type=int, help="quick checks, Caltech-101: the first images per class"
@@ -152,6 +153,10 @@ def _main_cvpr2015(args, parser):
         plans = plan_paper_runs(args.dataset, args.representation, args.data_dir, **_paper_options(args))
     except ValueError as exc:
         parser.error(str(exc))
+    if args.plan_only:
+        for plan in plans:
+            print("\n".join(plan.lines()))
+        return 0
     rows = run_paper_plans(plans, output_dir=args.output, device=args.device, verbose=not args.quiet)
     print()
     print(format_markdown(rows, columns=PAPER_COLUMNS[:-1]))

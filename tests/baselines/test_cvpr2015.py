@@ -9,14 +9,13 @@ import subprocess
 import sys
 import textwrap
 import time
-import types
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from skscat.baselines import _cvpr2015
+from skscat.baselines import _cvpr2015, _plan
 from skscat.baselines.__main__ import main
 from skscat.baselines._features import ChunkedFeatures
 from skscat.baselines._paper import SETTINGS, PlaneGroup, paper_planes, representation, resolve_convention
@@ -60,10 +59,8 @@ class FirstColumns:
 
 
 def _use_selector(monkeypatch, cls):
-    """Make ``cls`` the selector that ``skscat.feature_selection`` provides."""
-    module = types.ModuleType("skscat.feature_selection")
-    module.OrthogonalLeastSquaresSelector = cls
-    monkeypatch.setitem(sys.modules, "skscat.feature_selection", module)
+    """Make ``cls`` the protocol's OLS selector."""
+    monkeypatch.setattr(_plan, "OrthogonalLeastSquaresSelector", cls)
 
 
 @pytest.fixture
@@ -153,9 +150,9 @@ def test_resume_reuses_chunks_and_records(tmp_path, data_dir, stand_in, monkeypa
 
 
 _KILLABLE = textwrap.dedent("""
-    import sys, time, types
+    import sys, time
     import numpy as np
-    from skscat.baselines import _cvpr2015
+    from skscat.baselines import _cvpr2015, _plan
     from skscat.baselines.__main__ import main
 
     class FirstColumns:
@@ -169,9 +166,7 @@ _KILLABLE = textwrap.dedent("""
         def transform(self, X):
             return X[:, : self.n_out_]
 
-    module = types.ModuleType("skscat.feature_selection")
-    module.OrthogonalLeastSquaresSelector = FirstColumns
-    sys.modules["skscat.feature_selection"] = module
+    _plan.OrthogonalLeastSquaresSelector = FirstColumns
     compute = _cvpr2015._compute_chunk
 
     def slow(plan, rows):
@@ -234,6 +229,11 @@ def test_plan_is_printed_before_any_work(tmp_path, data_dir, stand_in, capsys):
     assert "U/V 8x8 J=1 Q=2, order 2 at J=3" in plan  # roto-translation: ScatNetLight's colour operator
     assert "OLS 3 atoms x 3 classes x 2 rounds = 18" in plan and "(4 of 4 chunks to compute)" in plan
     assert (tmp_path / "out" / "results_cvpr2015.md").read_text().count("| caltech101 |") == 2
+    # --plan-only prints the plan of the same request (now all chunks cached) and runs nothing
+    assert main([*argv, "--plan-only", "--output", str(tmp_path / "other")]) == 0
+    out = capsys.readouterr().out
+    assert out.count("[plan]") == 2 and "(0 of 4 chunks to compute)" in out and "[run ]" not in out
+    assert not (tmp_path / "other").exists()
 
 
 @pytest.mark.data
@@ -324,7 +324,7 @@ def test_operator_of_each_plane_group():
         (3, 2, None, "rgb"),
         (1, 2, 3, "rgb"),
     ]
-    assert [(p["J"], p["Q"]) for p in trans] == [(3, 2), (1, 2)] and "order2_averaging_J" not in trans[1]
+    assert [(p["J"], p["Q"], p["order2_averaging_J"]) for p in trans] == [(3, 2, None), (1, 2, 3)]
     kymatio = representation("roto-translation", groups[1], convention="kymatio").get_params()
     assert (kymatio["convention"], kymatio["Q"], kymatio["order2_averaging_J"]) == ("kymatio", 1, None)
     with pytest.raises(ValueError, match="convention='matlab' is not known"):
@@ -424,7 +424,6 @@ def test_cli_reports_a_data_set_too_small(tmp_path, data_dir, stand_in, capsys):
 @pytest.mark.data
 def test_tiny_end_to_end_with_ols(tmp_path, data_dir):
     """The whole pipeline on 3 Caltech classes, with the real OLS selector and SVM."""
-    pytest.importorskip("skscat.feature_selection")
     rows = _cvpr2015.run_cvpr2015(
         datasets=["caltech101"],
         representations=["translation", "roto-translation"],
