@@ -25,13 +25,17 @@ class, one seed per call), :func:`per_class_subset`, :class:`PerClassSplit`
 (Caltech-101's 30-per-class random splits, a CV splitter),
 :func:`mean_per_class_accuracy` and ``mean_per_class_accuracy_scorer``.
 
+Resizing: :func:`imresize` (MATLAB's bicubic ``imresize``, antialiased when
+shrinking: ScatNetLight's preprocessing), :func:`resize_weights`.
+:func:`caltech101_files` lists Caltech-101's files and labels without decoding.
+
 Downloads: :func:`download_file` (resumable, checksum-verified),
 :func:`extract_folder` (atomic), :func:`download_and_extract`, ``REMOTE``
 (official URLs and MD5s).
 """
 
 from ._base import DataFileError, get_data_home
-from ._caltech import load_caltech101, read_image
+from ._caltech import caltech101_files, load_caltech101, read_image
 from ._cifar import load_cifar10, load_cifar100
 from ._download import (
     REMOTE,
@@ -47,6 +51,7 @@ from ._protocols import (
     per_class_subset,
     small_sample_subset,
 )
+from ._resize import imresize, resize_weights
 from ._stl10 import load_stl10
 
 __all__ = [
@@ -54,10 +59,12 @@ __all__ = [
     "DataFileError",
     "PerClassSplit",
     "RemoteArchive",
+    "caltech101_files",
     "download_and_extract",
     "download_file",
     "extract_folder",
     "get_data_home",
+    "imresize",
     "load_caltech101",
     "load_cifar10",
     "load_cifar100",
@@ -66,5 +73,6 @@ __all__ = [
     "mean_per_class_accuracy_scorer",
     "per_class_subset",
     "read_image",
+    "resize_weights",
     "small_sample_subset",
 ]

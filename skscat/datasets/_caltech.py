@@ -9,7 +9,10 @@ Resize policy (``resize``):
   is kept, objects are distorted when the aspect ratio differs).
 
 Scaling uses Pillow's antialiased bicubic filter. Greyscale, palette and CMYK
-JPEGs are converted to RGB (``color="rgb"``) or to luminance (``color="gray"``).
+JPEGs are converted to RGB (``color="rgb"``) or to luminance (``color="gray"``);
+``color="native"`` keeps greyscale files as one channel and makes the others RGB
+(ScatNetLight's reading: ``imread`` gives a 2-D array for greyscale JPEGs).
+:func:`caltech101_files` lists the files and labels without decoding them.
 """
 
 from pathlib import Path
@@ -17,15 +20,18 @@ from pathlib import Path
 import numpy as np
 from joblib import Parallel, delayed
 from PIL import Image, UnidentifiedImageError
+from sklearn.utils import Bunch
 from tqdm.auto import tqdm
 
 from ._base import DataFileError, as_images, check_choice, make_bunch
 from ._download import locate
 
-__all__ = ["load_caltech101", "read_image"]
+__all__ = ["caltech101_files", "load_caltech101", "read_image"]
 
 BACKGROUND = "BACKGROUND_Google"
 _EXTENSIONS = {".jpg", ".jpeg", ".png"}
+_COLORS = ("rgb", "gray", "native")
+_GREY_MODES = {"L", "I", "I;16", "F", "1"}
 
 
 def _target_shape(image_size):
@@ -47,7 +53,10 @@ def _resize(image, shape, resize):
     if resize == "stretch":
         return image.resize((width, height), Image.Resampling.BICUBIC)
     scale = max(height / image.height, width / image.width)
-    size = (max(width, round(image.width * scale)), max(height, round(image.height * scale)))
+    size = (
+        max(width, round(image.width * scale)),
+        max(height, round(image.height * scale)),
+    )
     image = image.resize(size, Image.Resampling.BICUBIC)
     left, top = (size[0] - width) // 2, (size[1] - height) // 2
     return image.crop((left, top, left + width, top + height))
@@ -60,12 +69,13 @@ def read_image(path, image_size, *, resize="crop", color="rgb"):
     ----------
     path : str or os.PathLike
         Image file (anything Pillow reads).
-    image_size : int or (int, int)
-        Target (height, width); an int means a square.
+    image_size : int, (int, int) or None
+        Target (height, width); an int means a square; None keeps the file's size.
     resize : {"crop", "stretch"}, default="crop"
         See the module docstring.
-    color : {"rgb", "gray"}, default="rgb"
-        Three channels, or one luminance channel.
+    color : {"rgb", "gray", "native"}, default="rgb"
+        Three channels, one luminance channel, or one channel for greyscale
+        files and three (RGB) for the others.
 
     Returns
     -------
@@ -76,18 +86,19 @@ def read_image(path, image_size, *, resize="crop", color="rgb"):
     DataFileError
         The file is truncated, corrupt or not an image (the message names it).
     """
-    shape = _target_shape(image_size)
+    shape = None if image_size is None else _target_shape(image_size)
     check_choice("resize", resize, ("crop", "stretch"))
-    check_choice("color", color, ("rgb", "gray"))
+    check_choice("color", color, _COLORS)
     try:
         with Image.open(path) as image:
-            image = image.convert("RGB" if color == "rgb" else "L")
+            grey = color == "gray" or (color == "native" and image.mode in _GREY_MODES)
+            image = image.convert("L" if grey else "RGB")
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise DataFileError(
             f"cannot decode image {str(path)!r} ({type(exc).__name__}: {exc}): the file is "
             "truncated or corrupt. Delete or replace it."
         ) from exc
-    array = np.asarray(_resize(image, shape, resize), dtype=np.uint8)
+    array = np.asarray(image if shape is None else _resize(image, shape, resize), dtype=np.uint8)
     return array[None] if array.ndim == 2 else array.transpose(2, 0, 1)
 
 
@@ -109,6 +120,53 @@ def _list_images(root, keep_background, max_per_class):
         files += images
         target += [index] * len(images)
     return classes, files, np.asarray(target)
+
+
+def caltech101_files(
+    data_home=None,
+    *,
+    keep_background=False,
+    max_per_class=None,
+    download=False,
+    verbose=False,
+):
+    """The image files of Caltech-101 and their labels, without decoding them.
+
+    Parameters
+    ----------
+    data_home : str or os.PathLike, optional
+        As in :func:`load_caltech101`.
+    keep_background : bool, default=False
+        Keep the ``BACKGROUND_Google`` clutter class.
+    max_per_class : int, optional
+        Only the first files (sorted by name) of each class.
+    download : bool, default=False
+        Fetch the official archive when the folder is missing.
+    verbose : bool, default=False
+        Progress bar while downloading.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``filenames`` (absolute paths, classes and files sorted by name),
+        ``target`` (int64 class indices), ``target_names`` (sorted folder names),
+        ``root`` (the ``101_ObjectCategories`` folder).
+
+    Examples
+    --------
+    >>> from skscat.datasets import caltech101_files
+    >>> files = caltech101_files("../shared/data")  # doctest: +SKIP
+    >>> len(files.target_names)  # doctest: +SKIP
+    101
+    """
+    root = locate("caltech101", data_home, download=download, verbose=verbose)
+    classes, files, target = _list_images(root, keep_background, max_per_class)
+    return Bunch(
+        filenames=np.asarray([str(p) for p in files], dtype=object),
+        target=target.astype(np.int64),
+        target_names=np.asarray(classes),
+        root=root,
+    )
 
 
 def load_caltech101(
@@ -184,4 +242,11 @@ def load_caltech101(
         f"{color}."
     )
     names = np.asarray([str(Path(p).relative_to(root)) for p in files], dtype=object)
-    return make_bunch(as_images(np.stack(pixels), dtype), target, classes, descr, return_X_y, filenames=names)
+    return make_bunch(
+        as_images(np.stack(pixels), dtype),
+        target,
+        classes,
+        descr,
+        return_X_y,
+        filenames=names,
+    )

@@ -31,12 +31,29 @@ def _split_images(X):
     return X.reshape(X.shape[0], int(np.prod(image_shape))), image_shape
 
 
+def _pool(module, coefficients):
+    """Mean of every channel over its grid (ScatNetLight's flat layout has its own)."""
+    scatnet = getattr(module, "scatnet", None)
+    if scatnet is not None:
+        return scatnet.pool(coefficients)
+    return coefficients.mean(dim=(-2, -1))
+
+
+def _positions(module):
+    """``(path, y, x)`` of every coefficient of one channel's output, in the output's order."""
+    scatnet = getattr(module, "scatnet", None)
+    if scatnet is not None:
+        return scatnet.positions()
+    height, width = module.output_shape
+    return [(k, y, x) for k in range(module.n_paths) for y in range(height) for x in range(width)]
+
+
 class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
     """Scikit-learn plumbing shared by the scattering transformers.
 
     Subclasses say which torch module to build for an image size
-    (``_build_module``), check their own parameters against that size
-    (``_check_image_size``) and describe their channels (``_path_table``).
+    (``_build_module``) and check their own parameters against that size
+    (``_check_image_size``); the module's ``paths`` describe the channels.
     Everything else - input validation, flat or image-shaped input, batches,
     devices, pooling, pickling and feature names - lives here.
     """
@@ -73,9 +90,10 @@ class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
         self._check_image_size(self.image_shape_[1:])
         device = resolve_device(self.device)
         self._module = self._build_module(self.image_shape_[1:]).to(device)
-        self.paths_ = self._path_table()
+        self.paths_ = {field: column.copy() for field, column in self._module.paths.items()}
         self.n_paths_ = len(self.paths_["order"])
         self.output_shape_ = () if self.pooling == "mean" else tuple(self._module.output_shape)
+        self._n_coefficients = self._module.n_coefficients
         return self
 
     def transform(self, X):
@@ -120,7 +138,7 @@ class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
         with torch.no_grad():
             coefficients = module(self._prepare_images(batch))
             if self.pooling == "mean":
-                coefficients = coefficients.mean(dim=(-2, -1))
+                coefficients = _pool(module, coefficients)
             coefficients = self._finish_coefficients(coefficients)
         return coefficients.reshape(len(images), -1).cpu().numpy()
 
@@ -137,7 +155,8 @@ class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
 
     @property
     def _n_features_out(self):
-        return self._n_output_channels() * self.n_paths_ * int(np.prod(self.output_shape_))
+        per_channel = self.n_paths_ if self.pooling == "mean" else self._n_coefficients
+        return self._n_output_channels() * per_channel
 
     def _runtime_module(self):
         """The cached torch module on this process's device, rebuilt after unpickling."""
@@ -175,14 +194,16 @@ class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
         if input_features is not None and len(input_features) != self.n_features_in_:
             raise ValueError(f"input_features has {len(input_features)} names; expected {self.n_features_in_}.")
         paths = path_names(self.paths_)
-        positions = [f"_y{y}_x{x}" for y in range(self.output_shape_[0]) for x in range(self.output_shape_[1])] \
-            if self.output_shape_ else [""]
-        channels = range(self._n_output_channels())
-        names = [f"c{c}_{path}{pos}" for c in channels for path in paths for pos in positions]
+        if self.output_shape_:
+            per_channel = [f"{paths[k]}_y{y}_x{x}" for k, y, x in _positions(self._runtime_module()[0])]
+        else:
+            per_channel = paths
+        names = [f"c{c}_{name}" for c in range(self._n_output_channels()) for name in per_channel]
         return np.asarray(names, dtype=object)
 
     def __getstate__(self):
-        state = super().__getstate__()
+        # A copy: on Python >= 3.11 object.__getstate__ returns the live __dict__.
+        state = dict(super().__getstate__())
         # The torch module (filters on some device) is a cache: rebuilt where the object is loaded.
         state.pop("_module", None)
         return state

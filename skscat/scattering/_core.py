@@ -20,7 +20,7 @@ import math
 import numpy as np
 import torch
 
-__all__ = ["fold_layout", "scattering2d", "separable_lowpass"]
+__all__ = ["angular_operator", "fold_layout", "scattering2d", "separable_lowpass"]
 
 # The batch goes through the cascade in chunks whose largest intermediate
 # (complex spectra of all L orientations) holds about this many elements, and
@@ -279,3 +279,25 @@ def _order2_from(W1, psi, average, j1, J, out, budget):
             t1 = slice(start, start + chunk)
             U2 = _band_modulus(W1[:, t1].unsqueeze(2), psi[j2][j1])
             out[:, t1, j2 - j1 - 1] = average(j2, u=U2)
+
+
+def angular_operator(bank, subsampling):
+    """Periodic convolution along theta1 by each angular filter, kept samples only, as one matrix.
+
+    Parameters
+    ----------
+    bank : ndarray, shape (n_filters, L)
+        Real Fourier transforms of the angular filters (:func:`angular_filter_bank`).
+    subsampling : list of int
+        Kept-sample step of each filter.
+
+    Returns
+    -------
+    ndarray of complex128, shape (sum_k L / s_k, L)
+        Row ``(k, p)`` holds ``h_k(p - t)`` for ``t = 0 .. L-1``, rows ordered by
+        filter then angle sample ``p = 0, s_k, 2 s_k, ..``.
+    """
+    L = bank.shape[1]
+    impulse = np.fft.ifft(bank, axis=1)  # h_k(d) for d = 0 .. L-1
+    lags = (np.arange(L)[:, None] - np.arange(L)[None, :]) % L  # p - t
+    return np.concatenate([impulse[k][lags][::step] for k, step in enumerate(subsampling)])

@@ -7,21 +7,27 @@ from torch.nn import functional as F
 
 from ._core import fold_layout, scattering2d, separable_lowpass
 from ._paths import scattering_paths
+from ._scatnet import ScatNetCascade
 from .filter_bank import compute_padding, filter_bank, reflect_pad_indices
 
-__all__ = ["Scattering2D", "check_scattering_params"]
+__all__ = ["CONVENTIONS", "Scattering2D", "check_order2_averaging", "check_scattering_params"]
+
+CONVENTIONS = ("kymatio", "scatnet")
 
 
-def check_scattering_params(J, shape, L, max_order):
+def check_scattering_params(J, shape, L, max_order, Q=1, convention="kymatio"):
     """Validate the transform's parameters; raise ``ValueError`` naming the culprit.
 
     Parameters
     ----------
-    J, L, max_order : int
+    J, L, max_order, Q : int
         As in :class:`Scattering2D`.
     shape : tuple of int
         Image height and width.
+    convention : str
+        As in :class:`Scattering2D`.
     """
+    check_convention(Q, convention)
     if not isinstance(J, (int, np.integer)) or J < 1:
         raise ValueError(f"J={J!r} is invalid: J must be an integer >= 1 (the number of dyadic scales).")
     if not isinstance(L, (int, np.integer)) or L < 1:
@@ -35,6 +41,53 @@ def check_scattering_params(J, shape, L, max_order):
             f"min(height, width), here 2**{J} = {2**J}. Use J <= {int(np.log2(min(M, N)))} "
             "or larger images."
         )
+
+
+def check_convention(Q, convention):
+    """Validate ``Q`` and ``convention``; raise ``ValueError`` naming the culprit and the fix."""
+    if convention not in CONVENTIONS:
+        raise ValueError(f"convention={convention!r} is invalid: use 'kymatio' (kymatio 0.3's filters, padding "
+                         "and layout) or 'scatnet' (ScatNetLight's, the CVPR 2015 paper's code).")
+    if not isinstance(Q, (int, np.integer)) or isinstance(Q, bool) or Q < 1:
+        raise ValueError(f"Q={Q!r} is invalid: Q must be an integer >= 1 (wavelets per octave of the first "
+                         "layer; the paper uses Q=2).")
+    if Q != 1 and convention == "kymatio":
+        raise ValueError(f"Q={Q} needs convention='scatnet': kymatio's filter bank has one wavelet per octave. "
+                         "Use Q=1, or convention='scatnet' for ScatNetLight's Q wavelets per octave.")
+
+
+def check_order2_averaging(J, shape, order2_averaging_J, convention):
+    """Validate the scale of the order-2 low-pass; return it (``J`` for ``None``).
+
+    ScatNetLight's Caltech colour operator averages order 2 at the luma
+    operator's scale (6) on 64x64 planes scattered with ``J=4``; kymatio's
+    convention has one scale for every order.
+    """
+    if order2_averaging_J is None:
+        return int(J)
+    if convention != "scatnet" and order2_averaging_J != J:
+        raise ValueError(f"order2_averaging_J={order2_averaging_J!r} needs convention='scatnet' (ScatNetLight's "
+                         "Caltech colour operator); with convention='kymatio' leave it None.")
+    if not isinstance(order2_averaging_J, (int, np.integer)) or order2_averaging_J < J:
+        raise ValueError(f"order2_averaging_J={order2_averaging_J!r} is invalid: ScatNetLight averages order 2 at "
+                         f"a scale >= J; use an integer >= J={J} or None.")
+    if 2**order2_averaging_J > 4 * max(shape):
+        raise ValueError(f"order2_averaging_J={order2_averaging_J} is too large for images of size {shape}: use "
+                         f"2**order2_averaging_J <= 4 * max(height, width) (the paper: 6 on 64x64).")
+    return int(order2_averaging_J)
+
+
+def check_images(x, shape):
+    """Refuse a batch that is not a float tensor of images of ``shape``."""
+    if not torch.is_tensor(x):
+        raise TypeError(f"Scattering2D expects a torch.Tensor, got {type(x).__name__}.")
+    if x.ndim < 2 or tuple(x.shape[-2:]) != shape:
+        raise ValueError(
+            f"Scattering2D was built for images of shape {shape}, got a tensor of shape "
+            f"{tuple(x.shape)}. Build a module with shape={tuple(x.shape[-2:])} for these images."
+        )
+    if not x.is_floating_point() or x.dtype not in (torch.float32, torch.float64):
+        raise TypeError(f"Scattering2D needs float32 or float64 input, got {x.dtype}; cast with x.float().")
 
 
 class Scattering2D(nn.Module):
@@ -56,17 +109,39 @@ class Scattering2D(nn.Module):
         Number of wavelet orientations in ``[0, pi)``.
     max_order : {1, 2}, default=2
         Highest scattering order.
+    Q : int, default=1
+        Wavelets per octave of the first layer (the second has one per
+        octave). ``Q > 1`` needs ``convention="scatnet"``.
+    convention : {"kymatio", "scatnet"}, default="kymatio"
+        ``"kymatio"``: kymatio 0.3's filters, reflect padding, cropping and
+        ``(..., K, H', W')`` output. ``"scatnet"``: ScatNetLight's (the code of
+        Oyallon & Mallat, CVPR 2015): its Morlet filter bank with ``Q``, its
+        symmetric padding, subsampling and scaling, and its output, the
+        vector ``[S{1}(:); S{2}(:); S{3}(:)]`` of ``format_scat(S,
+        'order_table')`` of each image, shape ``(..., n_coefficients)``
+        (see docs/conventions.md).
+    order2_averaging_J : int or None, default=None
+        Scale ``2**order2_averaging_J`` of the low-pass that averages order 2
+        (``None``: ``J``). ScatNetLight's Caltech colour operator uses 6 with
+        ``J=4`` on 64x64 planes (order 2 on a 1x1 grid). Needs
+        ``convention="scatnet"``.
 
     Attributes
     ----------
     n_paths : int
         Number of channels ``K`` per input channel:
-        ``1 + L*J + L**2 * J*(J-1)/2`` for ``max_order=2``.
+        ``1 + L*J + L**2 * J*(J-1)/2`` for ``max_order=2`` (kymatio);
+        ``1 + L*J*Q + L**2 * sum_j2 #{j1 <= j2 - 1}`` (scatnet).
+    n_coefficients : int
+        Values per input channel: ``n_paths * H' * W'``.
     output_shape : tuple of int
-        Spatial size ``(H', W')`` of the output.
+        Spatial size ``(H', W')`` of each channel's grid.
     paths : dict of ndarray
         Path table: ``order``, ``j1``, ``theta1``, ``j2``, ``theta2`` for each
-        channel (-1 where a field does not apply).
+        channel (-1 where a field does not apply), in the output's channel
+        order (see :func:`~skscat.scattering.scattering_paths`; for
+        "scatnet", ``j1`` counts ``1/Q`` octaves and the angle of
+        orientation ``t`` is ``t pi / L``).
 
     Notes
     -----
@@ -81,17 +156,30 @@ class Scattering2D(nn.Module):
     >>> scattering = Scattering2D(J=2, shape=(32, 32))
     >>> scattering(torch.rand(4, 3, 32, 32)).shape
     torch.Size([4, 3, 81, 8, 8])
+    >>> scatnet = Scattering2D(J=4, shape=(64, 64), Q=2, convention="scatnet")
+    >>> scatnet(torch.rand(4, 3, 64, 64)).shape
+    torch.Size([4, 3, 10256])
     """
 
-    def __init__(self, J, shape, L=8, max_order=2):
+    def __init__(self, J, shape, L=8, max_order=2, Q=1, convention="kymatio", order2_averaging_J=None):
         super().__init__()
         shape = tuple(int(s) for s in shape)
-        check_scattering_params(J, shape, L, max_order)
+        check_scattering_params(J, shape, L, max_order, Q, convention)
         self.J, self.shape, self.L, self.max_order = int(J), shape, int(L), int(max_order)
+        self.Q, self.convention = int(Q), convention
+        self.order2_averaging_J = check_order2_averaging(self.J, shape, order2_averaging_J, convention)
+        if convention == "scatnet":
+            self.scatnet = ScatNetCascade(self.J, shape, self.L, self.Q, self.max_order,
+                                          order2_averaging_J=self.order2_averaging_J)
+            self.paths, self.n_paths = self.scatnet.paths, self.scatnet.n_paths
+            self.output_shape, self.n_coefficients = self.scatnet.grid1, self.scatnet.n_coefficients
+            return
+        self.scatnet = None
         self.paths = scattering_paths(self.J, self.L, self.max_order)
         self.n_paths = len(self.paths["order"])
         padded = compute_padding(*shape, self.J)
         self.output_shape = (padded[0] // 2**self.J - 2, padded[1] // 2**self.J - 2)
+        self.n_coefficients = self.n_paths * self.output_shape[0] * self.output_shape[1]
         self._register_padding(shape, padded)
         self._register_filters(filter_bank(*padded, self.J, self.L))
 
@@ -156,25 +244,20 @@ class Scattering2D(nn.Module):
 
         Returns
         -------
-        Tensor, shape (..., n_paths, H', W')
+        Tensor, shape (..., n_paths, H', W'), or (..., n_coefficients) for "scatnet"
         """
         self._check_input(x)
         batch_shape = x.shape[:-2]
         x = x.reshape(-1, *self.shape)
+        if self.scatnet is not None:
+            return self.scatnet(x).reshape(*batch_shape, self.n_coefficients)
         phi, psi, separable = self._filters(x.dtype)
         S = scattering2d(self.pad(x), phi, psi, self.J, self.max_order, separable)
         return S.reshape(*batch_shape, *S.shape[-3:])
 
     def _check_input(self, x):
-        if not torch.is_tensor(x):
-            raise TypeError(f"Scattering2D expects a torch.Tensor, got {type(x).__name__}.")
-        if x.ndim < 2 or tuple(x.shape[-2:]) != self.shape:
-            raise ValueError(
-                f"Scattering2D was built for images of shape {self.shape}, got a tensor of shape "
-                f"{tuple(x.shape)}. Build a module with shape={tuple(x.shape[-2:])} for these images."
-            )
-        if not x.is_floating_point() or x.dtype not in (torch.float32, torch.float64):
-            raise TypeError(f"Scattering2D needs float32 or float64 input, got {x.dtype}; cast with x.float().")
+        check_images(x, self.shape)
 
     def extra_repr(self):
-        return f"J={self.J}, shape={self.shape}, L={self.L}, max_order={self.max_order}"
+        return (f"J={self.J}, shape={self.shape}, L={self.L}, max_order={self.max_order}, Q={self.Q}, "
+                f"convention={self.convention!r}, order2_averaging_J={self.order2_averaging_J}")

@@ -19,9 +19,11 @@ from ._core import (
     _fft2_real,
     _filter_and_fold,
     _modulus,
+    angular_operator,
     fold_layout,
 )
-from ._module import Scattering2D, check_scattering_params
+from ._module import Scattering2D, check_images, check_order2_averaging, check_scattering_params
+from ._scatnet import ScatNetCascade, scatnet_angular_subsampling
 from .filter_bank import angular_filter_bank, compute_padding, filter_bank
 
 __all__ = ["RotoTranslationScattering2D", "angular_operator", "angular_subsampling", "roto_translation_paths"]
@@ -91,7 +93,25 @@ class RotoTranslationScattering2D(nn.Module):
         low-pass.
     angular_oversampling : int, default=1
         Angular filter ``k`` keeps every ``2**max(0, k - angular_oversampling)``-th
-        angle (the low-pass has ``k = n_angular_scales``).
+        angle (the low-pass has ``k = n_angular_scales``); under "scatnet",
+        ScatNetLight's rule (:func:`~._scatnet.scatnet_angular_subsampling`:
+        steps ``(1, 2, 2)`` with the defaults).
+    Q : int, default=1
+        Wavelets per octave of the first layer; ``Q > 1`` needs
+        ``convention="scatnet"``.
+    convention : {"kymatio", "scatnet"}, default="kymatio"
+        ``"kymatio"``: the transform described above on kymatio's filters,
+        padding and ``(..., n_paths, H', W')`` layout. ``"scatnet"``:
+        ScatNetLight's ``scat`` with its roto-translation operators (type
+        ``'tr'``), exactly: its filters, padding, scaling, angular filters
+        and its coefficient vector, shape ``(..., n_coefficients)``
+        (see :class:`Scattering2D` and docs/conventions.md).
+    order2_averaging_J : int or None, default=None
+        Scale ``2**order2_averaging_J`` of the low-pass that averages the
+        second order (``None``: ``J``), with its own padding. ScatNetLight's
+        Caltech colour operator (U and V planes at 64x64, J=4) averages order
+        2 with its luma operator's ``J=6``: ``order2_averaging_J=6``, a 1x1
+        grid. Needs ``convention="scatnet"`` and ``order2_averaging_J >= J``.
 
     Attributes
     ----------
@@ -101,10 +121,16 @@ class RotoTranslationScattering2D(nn.Module):
         subsampling of the ``n_angular_scales + 1`` angular filters (see
         :func:`angular_subsampling`). J=4, L=8 and the defaults: ``s = (1, 1, 2)``,
         ``K = 1 + 32 + 6 * 16 * 20 = 1953``.
+    n_coefficients : int
+        Values per input channel.
     output_shape : tuple of int
-        ``(H', W')``, as for :class:`Scattering2D`.
+        ``(H', W')``, as for :class:`Scattering2D` (of orders 0 and 1 under
+        "scatnet"; order 2 has ``order2_shape``).
     paths : dict of ndarray
-        See :func:`roto_translation_paths`.
+        See :func:`roto_translation_paths` (under "scatnet",
+        :func:`~._scatnet.scatnet_paths`: ``j1`` counts ``1/Q`` octaves,
+        orientation ``t`` has angle ``t pi / L``, channels in ScatNetLight's
+        order).
 
     Examples
     --------
@@ -113,19 +139,33 @@ class RotoTranslationScattering2D(nn.Module):
     >>> module = RotoTranslationScattering2D(J=2, shape=(32, 32))
     >>> module(torch.rand(2, 32, 32)).shape
     torch.Size([2, 337, 8, 8])
+
+    The paper's CIFAR operator, ScatNetLight's coefficient vector of each plane:
+
+    >>> paper = RotoTranslationScattering2D(J=4, shape=(64, 64), Q=2, convention="scatnet")
+    >>> paper(torch.rand(2, 64, 64)).shape
+    torch.Size([2, 37904])
     """
 
-    def __init__(self, J, shape, L=8, n_angular_scales=2, angular_oversampling=1):
+    def __init__(self, J, shape, L=8, n_angular_scales=2, angular_oversampling=1, Q=1, convention="kymatio",
+                 order2_averaging_J=None):
         super().__init__()
-        check_scattering_params(J, tuple(shape), L, 2)
+        check_scattering_params(J, tuple(shape), L, 2, Q, convention)
         _check_angular(n_angular_scales, angular_oversampling)
+        self.Q, self.convention = int(Q), convention
+        if convention == "scatnet":
+            self._init_scatnet(J, shape, L, n_angular_scales, angular_oversampling, order2_averaging_J)
+            return
+        check_order2_averaging(J, tuple(shape), order2_averaging_J, convention)
+        self.scatnet, self.order2_averaging_J = None, J
         self.translation = Scattering2D(J, shape, L=L, max_order=2)
         self.J, self.shape, self.L = self.translation.J, self.translation.shape, self.translation.L
         self.n_angular_scales, self.angular_oversampling = int(n_angular_scales), int(angular_oversampling)
         self.subsampling = angular_subsampling(self.n_angular_scales, self.angular_oversampling)
         self.paths = roto_translation_paths(self.J, self.L, self.n_angular_scales, self.angular_oversampling)
         self.n_paths = len(self.paths["order"])
-        self.output_shape = self.translation.output_shape
+        self.output_shape = self.order2_shape = self.translation.output_shape
+        self.n_coefficients = self.n_paths * self.output_shape[0] * self.output_shape[1]
         self._register_second_wavelets()
         operator = angular_operator(angular_filter_bank(self.L, self.n_angular_scales), self.subsampling)
         self.register_buffer("_angular", torch.from_numpy(operator.astype(np.complex64)), persistent=False)
@@ -140,10 +180,12 @@ class RotoTranslationScattering2D(nn.Module):
 
         Returns
         -------
-        Tensor, shape (..., n_paths, H', W')
+        Tensor, shape (..., n_paths, H', W'), or (..., n_coefficients) for "scatnet"
         """
-        self.translation._check_input(x)
+        check_images(x, self.shape)
         batch_shape = x.shape[:-2]
+        if self.scatnet is not None:
+            return self.scatnet(x.reshape(-1, *self.shape)).reshape(*batch_shape, self.n_coefficients)
         x = self.translation.pad(x.reshape(-1, *self.shape))
         phi, psi, separable = self.translation._filters(x.dtype)
         average = _Averaging(phi, separable, self.J)
@@ -156,6 +198,21 @@ class RotoTranslationScattering2D(nn.Module):
             chunk = slice(start, start + step)
             self._cascade(x[chunk], psi, both, angular, average, out[chunk])
         return out.reshape(*batch_shape, *out.shape[-3:])
+
+    def _init_scatnet(self, J, shape, L, n_angular_scales, angular_oversampling, order2_averaging_J):
+        J2 = check_order2_averaging(J, tuple(shape), order2_averaging_J, "scatnet")
+        _check_scatnet_roto(L, n_angular_scales, angular_oversampling)
+        self.translation = None
+        self.J, self.shape, self.L = int(J), tuple(int(s) for s in shape), int(L)
+        self.n_angular_scales, self.angular_oversampling = int(n_angular_scales), int(angular_oversampling)
+        self.order2_averaging_J = int(J2)
+        self.subsampling = scatnet_angular_subsampling(self.n_angular_scales, self.angular_oversampling)
+        self.scatnet = ScatNetCascade(self.J, self.shape, self.L, self.Q, 2, roto=True,
+                                      n_angular_scales=self.n_angular_scales,
+                                      angular_oversampling=self.angular_oversampling, order2_averaging_J=int(J2))
+        self.paths, self.n_paths = self.scatnet.paths, self.scatnet.n_paths
+        self.output_shape, self.order2_shape = self.scatnet.grid1, self.scatnet.grid2
+        self.n_coefficients = self.scatnet.n_coefficients
 
     def _cascade(self, x, psi, both, angular, average, out):
         J, L = self.J, self.L
@@ -212,29 +269,8 @@ class RotoTranslationScattering2D(nn.Module):
 
     def extra_repr(self):
         return (f"J={self.J}, shape={self.shape}, L={self.L}, n_angular_scales={self.n_angular_scales}, "
-                f"angular_oversampling={self.angular_oversampling}")
-
-
-def angular_operator(bank, subsampling):
-    """Periodic convolution along theta1 by each angular filter, kept samples only, as one matrix.
-
-    Parameters
-    ----------
-    bank : ndarray, shape (n_filters, L)
-        Real Fourier transforms of the angular filters (:func:`angular_filter_bank`).
-    subsampling : list of int
-        Kept-sample step of each filter.
-
-    Returns
-    -------
-    ndarray of complex128, shape (sum_k L / s_k, L)
-        Row ``(k, p)`` holds ``h_k(p - t)`` for ``t = 0 .. L-1``, rows ordered by
-        filter then angle sample ``p = 0, s_k, 2 s_k, ..``.
-    """
-    L = bank.shape[1]
-    impulse = np.fft.ifft(bank, axis=1)  # h_k(d) for d = 0 .. L-1
-    lags = (np.arange(L)[:, None] - np.arange(L)[None, :]) % L  # p - t
-    return np.concatenate([impulse[k][lags][::step] for k, step in enumerate(subsampling)])
+                f"angular_oversampling={self.angular_oversampling}, Q={self.Q}, convention={self.convention!r}, "
+                f"order2_averaging_J={self.order2_averaging_J}")
 
 
 def rotated_path_permutation(paths, L):
@@ -261,6 +297,17 @@ def _with_conjugates(psi_hat):
     """
     mirrored = np.roll(psi_hat[:, ::-1, ::-1], shift=(1, 1), axis=(-2, -1))
     return np.concatenate([psi_hat, mirrored])
+
+
+def _check_scatnet_roto(L, n_angular_scales, angular_oversampling):
+    """Refuse what ScatNetLight's roto-translation operators cannot express, naming the fix."""
+    if L & (L - 1):
+        raise ValueError(f"L={L} with convention='scatnet': ScatNetLight's angular filters need L a power of two "
+                         "(L=4, 8, 16); use such an L or convention='kymatio'.")
+    if n_angular_scales < 1 or max(scatnet_angular_subsampling(n_angular_scales, angular_oversampling)) > L:
+        raise ValueError(f"n_angular_scales={n_angular_scales} with L={L} and convention='scatnet': ScatNetLight's "
+                         "angular transform needs 1 <= n_angular_scales and its coarsest angle step "
+                         f"<= L; use n_angular_scales between 1 and {int(np.log2(L)) + angular_oversampling}.")
 
 
 def _check_angular(n_angular_scales, angular_oversampling):

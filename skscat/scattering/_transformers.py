@@ -8,18 +8,18 @@ import torch
 from ..utils._sklearn import Interval, Options, StrOptions
 from ._base import BaseScatteringTransformer
 from ._color import rgb_to_gray, rgb_to_yuv
-from ._module import Scattering2D, check_scattering_params
-from ._paths import scattering_paths
-from ._roto import RotoTranslationScattering2D, roto_translation_paths
+from ._module import CONVENTIONS, Scattering2D, check_order2_averaging, check_scattering_params
+from ._roto import RotoTranslationScattering2D
 
 __all__ = ["RotoTranslationScattering", "ScatteringTransformer"]
 
-# Scales and orientations: shared by both transformers.
+# Scales, orientations and the convention: shared by both transformers.
 _SCALE_CONSTRAINTS = {
     "J": [Interval(Integral, 1, None, closed="left")],
     "L": [Interval(Integral, 1, None, closed="left")],
+    "Q": [Interval(Integral, 1, None, closed="left")],
+    "convention": [StrOptions(set(CONVENTIONS))],
 }
-
 
 class ScatteringTransformer(BaseScatteringTransformer):
     """2D Morlet scattering transform as a scikit-learn transformer (CPU or GPU).
@@ -39,6 +39,21 @@ class ScatteringTransformer(BaseScatteringTransformer):
         Number of wavelet orientations.
     max_order : {1, 2}, default=2
         Highest scattering order.
+    Q : int, default=1
+        Wavelets per octave of the first layer (the paper: 2). ``Q > 1``
+        needs ``convention="scatnet"``.
+    convention : {"kymatio", "scatnet"}, default="kymatio"
+        ``"kymatio"``: the coefficients equal kymatio 0.3's (filters, reflect
+        padding, channel order). ``"scatnet"``: they equal ScatNetLight's
+        translation scattering (its type ``'t'``; the paper's code): its
+        Morlet filters with ``Q``, its symmetric padding and scaling, and
+        each channel's row is its coefficient vector ``[S{1}(:); S{2}(:);
+        S{3}(:)]`` in MATLAB's column-major order (see docs/conventions.md).
+    order2_averaging_J : int or None, default=None
+        Scale ``2**order2_averaging_J`` of the low-pass that averages order 2
+        (``None``: ``J``). ScatNetLight's Caltech colour operator uses 6 with
+        ``J=4`` on the 64x64 U and V planes (order 2 on a 1x1 grid). Needs
+        ``convention="scatnet"``.
     shape : tuple of int, default=None
         Image shape ``(H, W)`` or ``(C, H, W)`` of flat input rows. ``None``
         infers it: from the array for (n, H, W) / (n, C, H, W) input, and for
@@ -61,11 +76,13 @@ class ScatteringTransformer(BaseScatteringTransformer):
         ``(C, H, W)`` of the images.
     n_paths_ : int
         Scattering channels per image channel:
-        ``K = 1 + L*J + L**2 * J*(J-1)/2`` for ``max_order=2``.
+        ``K = 1 + L*J + L**2 * J*(J-1)/2`` for ``max_order=2`` (kymatio).
     paths_ : dict of ndarray
         The path of each of the K channels: ``order``, ``j1``, ``theta1``,
-        ``j2``, ``theta2`` (-1 where not applicable);
-        ``pandas.DataFrame(paths_)`` shows it as a table.
+        ``j2``, ``theta2`` (-1 where not applicable), in the output's order;
+        ``pandas.DataFrame(paths_)`` shows it as a table. Under "scatnet"
+        ``j1`` counts ``1/Q`` octaves (half-octaves for Q=2: ScatNetLight's
+        ``meta.j = j1 / Q``) and orientation ``t`` has angle ``t pi / L``.
     output_shape_ : tuple of int
         ``(H', W')`` of each coefficient map, or ``()`` with ``pooling="mean"``.
     n_features_in_ : int
@@ -98,13 +115,17 @@ class ScatteringTransformer(BaseScatteringTransformer):
         **BaseScatteringTransformer._parameter_constraints,
         **_SCALE_CONSTRAINTS,
         "max_order": [Options(Integral, {1, 2})],
+        "order2_averaging_J": [Interval(Integral, 1, None, closed="left"), None],
     }
 
-    def __init__(self, *, J=2, L=8, max_order=2, shape=None, pooling=None, device="auto", batch_size=128,
-                 verbose=False):
+    def __init__(self, *, J=2, L=8, max_order=2, Q=1, convention="kymatio", order2_averaging_J=None, shape=None,
+                 pooling=None, device="auto", batch_size=128, verbose=False):
         self.J = J
         self.L = L
         self.max_order = max_order
+        self.Q = Q
+        self.convention = convention
+        self.order2_averaging_J = order2_averaging_J
         self.shape = shape
         self.pooling = pooling
         self.device = device
@@ -112,13 +133,12 @@ class ScatteringTransformer(BaseScatteringTransformer):
         self.verbose = verbose
 
     def _check_image_size(self, image_size):
-        check_scattering_params(self.J, image_size, self.L, self.max_order)
+        check_scattering_params(self.J, image_size, self.L, self.max_order, self.Q, self.convention)
+        check_order2_averaging(self.J, image_size, self.order2_averaging_J, self.convention)
 
     def _build_module(self, image_size):
-        return Scattering2D(J=self.J, shape=image_size, L=self.L, max_order=self.max_order)
-
-    def _path_table(self):
-        return scattering_paths(self.J, self.L, self.max_order)
+        return Scattering2D(J=self.J, shape=image_size, L=self.L, max_order=self.max_order, Q=self.Q,
+                            convention=self.convention, order2_averaging_J=self.order2_averaging_J)
 
 
 class RotoTranslationScattering(BaseScatteringTransformer):
@@ -151,9 +171,27 @@ class RotoTranslationScattering(BaseScatteringTransformer):
         Angular wavelets along ``theta1`` (ScatNetLight: 2).
     angular_oversampling : int, default=1
         Keep ``2**angular_oversampling`` times more angle samples than critical.
+    Q : int, default=1
+        Wavelets per octave of the first layer (the paper: 2). ``Q > 1``
+        needs ``convention="scatnet"``.
+    convention : {"kymatio", "scatnet"}, default="kymatio"
+        ``"kymatio"``: the transform above on kymatio's filters and padding.
+        ``"scatnet"``: exactly ScatNetLight's roto-translation scattering (the
+        paper's code, its type ``'tr'``): its filters with ``Q``, padding,
+        scaling and angular filters, and each channel's row is its
+        coefficient vector ``[S{1}(:); S{2}(:); S{3}(:)]`` in MATLAB's
+        column-major order (see docs/conventions.md). The paper's
+        configurations: CIFAR ``J=4, Q=2`` on 64x64 images, Caltech-101
+        ``J=6, Q=2`` on the 256x256 Y plane and ``J=4, Q=2,
+        order2_averaging_J=6`` on the 64x64 U and V planes.
+    order2_averaging_J : int or None, default=None
+        Scale ``2**order2_averaging_J`` of the low-pass that averages order 2
+        (``None``: ``J``). ScatNetLight's Caltech colour operator uses 6 with
+        ``J=4`` (order 2 on a 1x1 grid). Needs ``convention="scatnet"``.
     colorspace : {"yuv", "rgb", "gray"}, default="yuv"
         "yuv" converts RGB to BT.709 Y'UV and scatters each channel (the
-        paper's choice); "rgb" scatters the input channels as they are (any
+        paper's choice; the formula of ScatNetLight's ``rgb2yuv.m``, see
+        :func:`~skscat.scattering.rgb_to_yuv`); "rgb" scatters the input channels as they are (any
         number of channels); "gray" scatters the BT.709 luma of RGB input (or
         the single channel of grey input). "yuv" needs 3 input channels.
     log : bool, default=False
@@ -174,7 +212,9 @@ class RotoTranslationScattering(BaseScatteringTransformer):
         ``order``, ``j1``, ``theta1``, ``j2``, ``theta2``, ``angular_scale``
         of each channel (see :func:`~skscat.scattering.roto_translation_paths`).
     output_shape_ : tuple of int
-        ``(H', W')``, or ``()`` with ``pooling="mean"``.
+        ``(H', W')``, or ``()`` with ``pooling="mean"`` (under "scatnet" the
+        grid of orders 0 and 1; order 2 has the grid of
+        ``order2_averaging_J``).
     n_features_in_ : int
         ``C * H * W``.
 
@@ -193,17 +233,22 @@ class RotoTranslationScattering(BaseScatteringTransformer):
         **_SCALE_CONSTRAINTS,
         "n_angular_scales": [Interval(Integral, 0, None, closed="left")],
         "angular_oversampling": [Interval(Integral, 0, None, closed="left")],
+        "order2_averaging_J": [Interval(Integral, 1, None, closed="left"), None],
         "colorspace": [StrOptions({"yuv", "rgb", "gray"})],
         "log": ["boolean"],
         "eps": [Interval(Real, 0, None, closed="neither")],
     }
 
-    def __init__(self, *, J=2, L=8, n_angular_scales=2, angular_oversampling=1, colorspace="yuv", log=False,
-                 eps=1e-6, shape=None, pooling=None, device="auto", batch_size=64, verbose=False):
+    def __init__(self, *, J=2, L=8, n_angular_scales=2, angular_oversampling=1, Q=1, convention="kymatio",
+                 order2_averaging_J=None, colorspace="yuv", log=False, eps=1e-6, shape=None, pooling=None,
+                 device="auto", batch_size=64, verbose=False):
         self.J = J
         self.L = L
         self.n_angular_scales = n_angular_scales
         self.angular_oversampling = angular_oversampling
+        self.Q = Q
+        self.convention = convention
+        self.order2_averaging_J = order2_averaging_J
         self.colorspace = colorspace
         self.log = log
         self.eps = eps
@@ -214,7 +259,8 @@ class RotoTranslationScattering(BaseScatteringTransformer):
         self.verbose = verbose
 
     def _check_image_size(self, image_size):
-        check_scattering_params(self.J, image_size, self.L, 2)
+        check_scattering_params(self.J, image_size, self.L, 2, self.Q, self.convention)
+        check_order2_averaging(self.J, image_size, self.order2_averaging_J, self.convention)
         channels = self.image_shape_[0]
         if self.colorspace == "yuv" and channels != 3:
             raise ValueError(f"colorspace='yuv' needs RGB images (3 channels); these have {channels}. "
@@ -226,10 +272,8 @@ class RotoTranslationScattering(BaseScatteringTransformer):
     def _build_module(self, image_size):
         return RotoTranslationScattering2D(J=self.J, shape=image_size, L=self.L,
                                            n_angular_scales=self.n_angular_scales,
-                                           angular_oversampling=self.angular_oversampling)
-
-    def _path_table(self):
-        return roto_translation_paths(self.J, self.L, self.n_angular_scales, self.angular_oversampling)
+                                           angular_oversampling=self.angular_oversampling, Q=self.Q,
+                                           convention=self.convention, order2_averaging_J=self.order2_averaging_J)
 
     def _n_output_channels(self):
         return 1 if self.colorspace == "gray" else self.image_shape_[0]

@@ -2,7 +2,7 @@
 
 import contextlib
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 __all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text"]
@@ -14,7 +14,9 @@ def atomic_path(path):
 
     The temporary file lives in the same folder, so the final
     :func:`os.replace` is atomic on POSIX and Windows. If the block raises,
-    the temporary file is removed and ``path`` is left untouched.
+    the temporary file is removed and ``path`` is left untouched. The file is
+    created with mode 0o666 minus the umask, like any file ``open`` creates
+    (``tempfile.mkstemp`` would make it private, 0o600).
 
     Parameters
     ----------
@@ -28,9 +30,8 @@ def atomic_path(path):
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
         yield tmp
         os.replace(tmp, path)
