@@ -153,7 +153,7 @@ def solve_full(X, layout, C, gamma, tol, max_iter, check_every, on_rows=None, on
     return OneVsAllResult(layout, state)
 
 
-def solve_shrinking(state, K, max_iter, check_every, on_steps=None, n_threads=1):
+def solve_shrinking(state, K, max_iter, check_every, on_steps=None):
     """Lockstep SMO with LIBSVM's shrinking: each problem steps only over its active variables.
 
     Every ``SHRINK_EVERY`` steps, each unfinished problem drops the variables
@@ -171,7 +171,7 @@ def solve_shrinking(state, K, max_iter, check_every, on_steps=None, n_threads=1)
         Modified in place.
     K : torch.Tensor of shape (n, n)
         The shared kernel, rows and columns in stored order.
-    max_iter, check_every, on_steps, n_threads
+    max_iter, check_every, on_steps
         As in :func:`._smo.solve`.
 
     Returns
@@ -186,7 +186,7 @@ def solve_shrinking(state, K, max_iter, check_every, on_steps=None, n_threads=1)
             break
         idx, valid = _compact(active[todo])
         sub = _gather(state, todo, idx, valid)
-        solve(sub, ActiveRows(K, idx), max_iter, check_every, on_steps, n_threads, max_steps=SHRINK_EVERY)
+        solve(sub, ActiveRows(K, idx), max_iter, check_every, on_steps, max_steps=SHRINK_EVERY)
         _scatter(state, sub, todo, idx, valid)
         stale[todo] |= ~active[todo].all(dim=1)
         converged = todo[state.done[todo] & ~state.hit_max_iter[todo] & stale[todo]]
