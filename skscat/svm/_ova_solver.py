@@ -204,7 +204,7 @@ def solve_shrinking(state, K, max_iter, check_every, on_steps=None):
 def _compact(active):
     """Stored positions ``(B, m)`` of each problem's active variables first, padded with inactive ones."""
     m = int(active.sum(dim=1).max())
-    idx = torch.argsort((~active).to(torch.int8), dim=1, stable=True)[:, :m]
+    idx = torch.argsort((~active).to(torch.int32), dim=1, stable=True)[:, :m]
     return idx, active.gather(1, idx)
 
 
