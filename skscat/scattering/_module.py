@@ -156,6 +156,9 @@ class Scattering2D(nn.Module):
     >>> scattering = Scattering2D(J=2, shape=(32, 32))
     >>> scattering(torch.rand(4, 3, 32, 32)).shape
     torch.Size([4, 3, 81, 8, 8])
+    >>> scatnet = Scattering2D(J=4, shape=(64, 64), Q=2, convention="scatnet")
+    >>> scatnet(torch.rand(4, 3, 64, 64)).shape
+    torch.Size([4, 3, 10256])
     """
 
     def __init__(self, J, shape, L=8, max_order=2, Q=1, convention="kymatio", order2_averaging_J=None):

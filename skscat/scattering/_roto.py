@@ -139,6 +139,12 @@ class RotoTranslationScattering2D(nn.Module):
     >>> module = RotoTranslationScattering2D(J=2, shape=(32, 32))
     >>> module(torch.rand(2, 32, 32)).shape
     torch.Size([2, 337, 8, 8])
+
+    The paper's CIFAR operator, ScatNetLight's coefficient vector of each plane:
+
+    >>> paper = RotoTranslationScattering2D(J=4, shape=(64, 64), Q=2, convention="scatnet")
+    >>> paper(torch.rand(2, 64, 64)).shape
+    torch.Size([2, 37904])
     """
 
     def __init__(self, J, shape, L=8, n_angular_scales=2, angular_oversampling=1, Q=1, convention="kymatio",
