@@ -158,7 +158,7 @@ def _main_cvpr2015(args, parser):
     _check_paper_args(args, parser)
     try:
         plans = plan_paper_runs(args.dataset, args.representation, args.data_dir, **_paper_options(args))
-    except ValueError as exc:
+    except (ValueError, MemoryError) as exc:
         parser.error(str(exc))
     if args.plan_only:
         for plan in plans:

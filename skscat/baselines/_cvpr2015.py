@@ -191,8 +191,10 @@ def plan_paper_runs(
     Raises
     ------
     ValueError
-        Unknown data set, representation or convention, a missing OLS selector, one class, or a data set too
-        small for the atoms (training rows of a class, features).
+        Unknown data set, representation or convention, one class, or a data set too small for the atoms
+        (training rows of a class, features).
+    MemoryError
+        A CPU run whose planned peak memory exceeds the free memory.
     """
     check_paper_request(datasets, representations)
     device = resolve_device(device)
@@ -226,21 +228,11 @@ def plan_paper_runs(
             svm = svm_memory_plan(
                 str(device), n_train, n_reduced_features(setting, source.n_classes), source.n_classes
             )
-            plans.append(
-                PaperPlan(
-                    dataset,
-                    kind,
-                    chosen,
-                    setting,
-                    source,
-                    transformers,
-                    store,
-                    runs,
-                    throughput,
-                    svm,
-                    per_class,
-                )
+            plan = PaperPlan(
+                dataset, kind, chosen, setting, source, transformers, store, runs, throughput, svm, per_class
             )
+            plan.check_memory()
+            plans.append(plan)
     return plans
 
 

@@ -414,6 +414,37 @@ def test_too_small_for_the_protocol(options, message, tmp_path, data_dir, stand_
 
 
 @pytest.mark.data
+def test_refuses_a_plan_larger_than_the_free_memory(tmp_path, data_dir, stand_in, monkeypatch, capsys):
+    monkeypatch.setattr(_plan.PaperPlan, "free_bytes", lambda self: 1000)
+    argv = [
+        "--protocol",
+        "cvpr2015",
+        "--dataset",
+        "caltech101",
+        "--data-dir",
+        str(data_dir),
+        "--n-classes",
+        "3",
+    ]
+    argv += [
+        "--max-per-class",
+        "10",
+        "--train-per-class",
+        "6",
+        "--n-atoms",
+        "3",
+        "--image-size",
+        "32",
+        "-J",
+        "3",
+    ]
+    with pytest.raises(SystemExit):
+        main([*argv, "--device", "cpu", "--output", str(tmp_path / "o"), "--cache-dir", str(tmp_path / "c")])
+    err = capsys.readouterr().err
+    assert "caltech101 / translation needs ~0." in err and "but 0.0 GB are free" in err
+
+
+@pytest.mark.data
 def test_cli_reports_a_data_set_too_small(tmp_path, data_dir, stand_in, capsys):
     argv = [
         "--protocol",
