@@ -416,8 +416,9 @@ def test_too_small_for_the_protocol(options, message, tmp_path, data_dir, stand_
 @pytest.mark.data
 def test_refuses_a_plan_larger_than_the_free_memory(tmp_path, data_dir, stand_in, monkeypatch, capsys):
     monkeypatch.setattr(_plan.PaperPlan, "free_bytes", lambda self: 1000)
-    argv = "--protocol cvpr2015 --dataset caltech101 --n-classes 3 --max-per-class 10 --train-per-class 6".split()
-    argv += ["--n-atoms", "3", "--image-size", "32", "-J", "3", "--data-dir", str(data_dir)]
+    argv = ["--protocol", "cvpr2015", "--dataset", "caltech101", "--data-dir", str(data_dir)]
+    argv += ["--n-classes", "3", "--max-per-class", "10", "--train-per-class", "6", "--n-atoms", "3"]
+    argv += ["--image-size", "32", "-J", "3"]
     with pytest.raises(SystemExit):
         main([*argv, "--device", "cpu", "--output", str(tmp_path / "o"), "--cache-dir", str(tmp_path / "c")])
     err = capsys.readouterr().err
