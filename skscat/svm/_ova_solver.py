@@ -153,17 +153,19 @@ def solve_full(X, layout, C, gamma, tol, max_iter, check_every, on_rows=None, on
     return OneVsAllResult(layout, state)
 
 
-def solve_shrinking(state, K, max_iter, check_every, on_steps=None, n_threads=1):
+def solve_shrinking(state, K, max_iter, check_every, on_steps=None):
     """Lockstep SMO with LIBSVM's shrinking: each problem steps only over its active variables.
 
     Every ``SHRINK_EVERY`` steps, each unfinished problem drops the variables
     LIBSVM's ``be_shrunk`` drops (at a bound, and not violating by more than
     the current maximal violations); the problems keep their own active sets,
     padded to a common length. A problem that meets the stopping rule on its
-    active set has its gradient rebuilt from the kernel (``v = K (y a) - y``
-    over its support vectors) and is checked on all its variables: finished
-    if it meets the rule there too, else all its variables are active again.
-    The result therefore meets LIBSVM's stopping rule on the full problem.
+    active set waits; once every problem has, the waiting ones have their
+    gradients rebuilt from the kernel (``v = K (y a) - y`` over their support
+    vectors, one pass for all of them) and are checked on all their
+    variables: finished if they meet the rule there too, else all their
+    variables are active again and they go on. The result therefore meets
+    LIBSVM's stopping rule on the full problem.
 
     Parameters
     ----------
@@ -171,7 +173,7 @@ def solve_shrinking(state, K, max_iter, check_every, on_steps=None, n_threads=1)
         Modified in place.
     K : torch.Tensor of shape (n, n)
         The shared kernel, rows and columns in stored order.
-    max_iter, check_every, on_steps, n_threads
+    max_iter, check_every, on_steps
         As in :func:`._smo.solve`.
 
     Returns
@@ -183,18 +185,18 @@ def solve_shrinking(state, K, max_iter, check_every, on_steps=None, n_threads=1)
     while True:
         todo = (~state.done).nonzero().squeeze(1)
         if todo.numel() == 0:
-            break
+            waiting = (stale & ~state.hit_max_iter).nonzero().squeeze(1)
+            if waiting.numel() == 0:
+                break
+            _rebuild_gradient(state, K, waiting)
+            stale[waiting], active[waiting] = False, True
+            state.done[waiting] = _full_gap(state, waiting) < state.eps[waiting]
+            continue
         idx, valid = _compact(active[todo])
         sub = _gather(state, todo, idx, valid)
-        solve(sub, ActiveRows(K, idx), max_iter, check_every, on_steps, n_threads, max_steps=SHRINK_EVERY)
+        solve(sub, ActiveRows(K, idx), max_iter, check_every, on_steps, max_steps=SHRINK_EVERY)
         _scatter(state, sub, todo, idx, valid)
         stale[todo] |= ~active[todo].all(dim=1)
-        converged = todo[state.done[todo] & ~state.hit_max_iter[todo] & stale[todo]]
-        if converged.numel():  # converged on a shrunk set: rebuild, check on every variable
-            _rebuild_gradient(state, K, converged)
-            stale[converged] = False
-            active[converged] = True
-            state.done[converged] = _full_gap(state, converged) < state.eps[converged]
         _shrink(state, active, (~state.done).nonzero().squeeze(1))
     if bool(stale.any()):  # problems stopped by max_iter on a shrunk set
         _rebuild_gradient(state, K, stale.nonzero().squeeze(1))
@@ -204,7 +206,7 @@ def solve_shrinking(state, K, max_iter, check_every, on_steps=None, n_threads=1)
 def _compact(active):
     """Stored positions ``(B, m)`` of each problem's active variables first, padded with inactive ones."""
     m = int(active.sum(dim=1).max())
-    idx = torch.argsort((~active).to(torch.int8), dim=1, stable=True)[:, :m]
+    idx = torch.argsort((~active).to(torch.int32), dim=1, stable=True)[:, :m]
     return idx, active.gather(1, idx)
 
 

@@ -147,7 +147,7 @@ def _iterate(state, source, max_iter):
     state.n_iter += (~state.done).to(torch.int64)
 
 
-def solve(state, source, max_iter, check_every=32, on_steps=None, n_threads=1, max_steps=None):
+def solve(state, source, max_iter, check_every=32, on_steps=None, max_steps=None):
     """Run lockstep SMO until every problem meets LIBSVM's stopping rule or ``max_iter``.
 
     Parameters
@@ -163,8 +163,6 @@ def solve(state, source, max_iter, check_every=32, on_steps=None, n_threads=1, m
         Steps between checks for finished problems (each check syncs the device).
     on_steps : callable, optional
         Progress hook, called at every check as ``on_steps(check_every, n_unfinished)``.
-    n_threads : int
-        Torch CPU threads for the steps (one suits the small tensors of most problems).
     max_steps : int, optional
         Return after this many steps (rounded up to ``check_every``) even if
         problems are unfinished (their ``done`` stays False).
@@ -174,7 +172,7 @@ def solve(state, source, max_iter, check_every=32, on_steps=None, n_threads=1, m
     SMOState
         ``state``, every problem finished unless ``max_steps`` stopped it first.
     """
-    with cpu_threads(n_threads, state.y.device):
+    with cpu_threads(1, state.y.device):
         return _solve(state, source, max_iter, check_every, on_steps, max_steps)
 
 
