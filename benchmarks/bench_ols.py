@@ -211,11 +211,12 @@ def main(case="small", device="auto", threads=None, transcription=True, batch_si
     if threads is not None:
         torch.set_num_threads(threads)
     device = str(resolve_device(device))
-    data, state = memory_plan(spec)
+    data, state, subset = memory_plan(spec)
+    peak = data + max(state, subset if transcription else 0)
     print(
-        f"[{case}] memory plan: data {data / _GIB:.2f} GiB (train + test, float32) + selector state "
-        f"{state / _GIB:.2f} GiB = {(data + state) / _GIB:.2f} GiB; device={device}, "
-        f"torch threads={torch.get_num_threads()}",
+        f"[{case}] memory plan: data {data / _GIB:.2f} GiB (train + test, float32), then the selector's "
+        f"state {state / _GIB:.2f} GiB, then the transcription {subset / _GIB:.2f} GiB: peak about "
+        f"{peak / _GIB:.2f} GiB; device={device}, torch threads={torch.get_num_threads()}",
         flush=True,
     )
     X, y, X_test, _ = make_data(spec["n_train"], spec["n_test"], spec["n_features"], spec["n_classes"])

@@ -9,7 +9,14 @@ preprocessing, OLS feature selection, one-vs-all SVM) on CIFAR-10/100 and Caltec
 import argparse
 import sys
 
-from ._cvpr2015 import PAPER_COLUMNS, check_paper_request, plan_paper_runs, run_paper_plans
+from ._cvpr2015 import (
+    PAPER_COLUMNS,
+    SUMMARY_COLUMNS,
+    check_paper_request,
+    plan_paper_runs,
+    run_paper_plans,
+    summarize_paper,
+)
 from ._data import DATASETS, find_datasets
 from ._paper import CONVENTIONS, REPRESENTATIONS
 from ._registry import get_baseline, list_baselines
@@ -151,7 +158,7 @@ def _main_cvpr2015(args, parser):
     _check_paper_args(args, parser)
     try:
         plans = plan_paper_runs(args.dataset, args.representation, args.data_dir, **_paper_options(args))
-    except ValueError as exc:
+    except (ValueError, MemoryError) as exc:
         parser.error(str(exc))
     if args.plan_only:
         for plan in plans:
@@ -160,6 +167,7 @@ def _main_cvpr2015(args, parser):
     rows = run_paper_plans(plans, output_dir=args.output, device=args.device, verbose=not args.quiet)
     print()
     print(format_markdown(rows, columns=PAPER_COLUMNS[:-1]))
+    print(format_markdown(summarize_paper(rows), columns=SUMMARY_COLUMNS))
     print(f"results: {args.output}/results_cvpr2015.csv and results_cvpr2015.md (accuracies in %)")
     return 0
 

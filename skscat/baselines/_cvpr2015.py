@@ -52,11 +52,13 @@ from ._runner import format_markdown
 
 __all__ = [
     "PAPER_COLUMNS",
+    "SUMMARY_COLUMNS",
     "PaperRun",
     "check_paper_request",
     "plan_paper_runs",
     "run_cvpr2015",
     "run_paper_plans",
+    "summarize_paper",
 ]
 
 PAPER_COLUMNS = [
@@ -189,8 +191,10 @@ def plan_paper_runs(
     Raises
     ------
     ValueError
-        Unknown data set, representation or convention, a missing OLS selector, one class, or a data set too
-        small for the atoms (training rows of a class, features).
+        Unknown data set, representation or convention, one class, or a data set too small for the atoms
+        (training rows of a class, features).
+    MemoryError
+        A CPU run whose planned peak memory exceeds the free memory.
     """
     check_paper_request(datasets, representations)
     device = resolve_device(device)
@@ -224,21 +228,11 @@ def plan_paper_runs(
             svm = svm_memory_plan(
                 str(device), n_train, n_reduced_features(setting, source.n_classes), source.n_classes
             )
-            plans.append(
-                PaperPlan(
-                    dataset,
-                    kind,
-                    chosen,
-                    setting,
-                    source,
-                    transformers,
-                    store,
-                    runs,
-                    throughput,
-                    svm,
-                    per_class,
-                )
+            plan = PaperPlan(
+                dataset, kind, chosen, setting, source, transformers, store, runs, throughput, svm, per_class
             )
+            plan.check_memory()
+            plans.append(plan)
     return plans
 
 
@@ -475,8 +469,58 @@ def run_paper_plans(plans, *, output_dir="skscat-results", device="auto", verbos
     return rows
 
 
+SUMMARY_COLUMNS = [
+    "dataset",
+    "representation",
+    "splits",
+    "mean_class_accuracy",
+    "accuracy",
+    "published",
+    "wall_time_s",
+    "peak_memory_gb",
+    "device",
+]
+
+
+def summarize_paper(rows):
+    """Mean +- standard deviation over the splits of each (data set, representation); total wall time.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Split rows (``PAPER_COLUMNS``).
+
+    Returns
+    -------
+    list of dict
+        Keys ``SUMMARY_COLUMNS``; accuracies as "mean +- std" strings.
+    """
+    groups = {}
+    for row in rows:
+        groups.setdefault((row["dataset"], row["representation"]), []).append(row)
+    summary = []
+    for (dataset, kind), members in groups.items():
+        mca = np.array([r["mean_class_accuracy"] for r in members])
+        acc = np.array([r["accuracy"] for r in members])
+        summary.append(
+            {
+                "dataset": dataset,
+                "representation": kind,
+                "splits": len(members),
+                "mean_class_accuracy": f"{mca.mean():.2f} +- {mca.std():.2f}",
+                "accuracy": f"{acc.mean():.2f} +- {acc.std():.2f}",
+                "published": members[0]["published"],
+                "wall_time_s": round(sum(r["wall_time_s"] for r in members), 1),
+                "peak_memory_gb": max(r["peak_memory_gb"] for r in members),
+                "device": members[0]["device"],
+            }
+        )
+    return summary
+
+
 def _write_tables(output_dir):
-    """``results_cvpr2015.csv`` / ``.md`` from every cvpr2015 record in ``output_dir`` (this and earlier runs)."""
+    """``results_cvpr2015.csv`` (one row per split) and ``.md`` (the summary over splits, then the splits)
+    from every cvpr2015 record in ``output_dir``, this invocation's and earlier ones'."""
     records = [json.loads(p.read_text())["result"] for p in (output_dir / "runs").glob("cvpr2015-*.json")]
     rows = sorted(records, key=lambda r: (r["dataset"], r["representation"], r["seed"], r["split"]))
     buffer = io.StringIO()
@@ -484,4 +528,7 @@ def _write_tables(output_dir):
     writer.writeheader()
     writer.writerows(rows)
     atomic_write_text(output_dir / "results_cvpr2015.csv", buffer.getvalue())
-    atomic_write_text(output_dir / "results_cvpr2015.md", format_markdown(rows, columns=PAPER_COLUMNS))
+    tables = format_markdown(summarize_paper(rows), columns=SUMMARY_COLUMNS) + "\n"
+    atomic_write_text(
+        output_dir / "results_cvpr2015.md", tables + format_markdown(rows, columns=PAPER_COLUMNS)
+    )

@@ -81,6 +81,20 @@ class PaperPlan:
             "SVM": self.svm_plan["total_bytes"],
         }
 
+    def free_bytes(self):
+        """Free host memory now (the SVM's measurement on a CPU run), or None where unknown."""
+        return self.svm_plan.get("free_bytes") if self.svm_plan["device"] == "cpu" else None
+
+    def check_memory(self):
+        """Refuse a CPU run whose planned peak exceeds the free memory, saying how much it needs."""
+        need, free = sum(self.memory().values()), self.free_bytes()
+        if free is not None and need > free:
+            raise MemoryError(
+                f"{self.dataset} / {self.kind} needs ~{need / GB:.1f} GB ({_format(self.memory(), GB, 'GB')}) "
+                f"but {free / GB:.1f} GB are free; free memory, or run a subset (--n-classes, "
+                "--max-train-per-class) or on a machine with more memory."
+            )
+
     def seconds(self):
         """Estimated seconds: scattering of the missing chunks, then OLS and SVM of every split."""
         n_train, n_test = self.sizes()
@@ -112,7 +126,10 @@ class PaperPlan:
             f"{len(self.runs)} split(s) of {n_train:,} train / {n_test:,} test; features cached in "
             f"{self.store.folder} ({len(self.store.missing())} of {self.store.n_chunks} chunks to compute)"
         )
-        ram = f"memory ~{_format(memory, GB, 'GB')}: peak ~{sum(memory.values()) / GB:.1f} GB"
+        free = self.free_bytes()
+        ram = f"memory ~{_format(memory, GB, 'GB')}: peak ~{sum(memory.values()) / GB:.1f} GB" + (
+            "" if free is None else f" of {free / GB:.1f} GB free"
+        )
         total = sum(seconds.values())
         clock = (
             f"time ~{_format(seconds, 60, 'min')}: ~{total / 60:.0f} min in all "

@@ -56,6 +56,7 @@ class ColumnPasses:
         ]
         self._host = _host_tensor(X)
         self._matrix = self._host if device.type == "cpu" else self._resident_copy()
+        self._batched = device.type == "cpu"
 
     def _resident_copy(self):
         """The whole matrix on the device when it fits comfortably, else None (stream blocks)."""
@@ -97,8 +98,28 @@ class ColumnPasses:
         """
         V = V.to(self.dtype)
         out = torch.empty((V.shape[0], self.n_features), dtype=torch.float64, device=self.device)
+        if self._batched:
+            return self._batched_product(V, out)
         for tile, values in self._iter_tiles():
             out[:, tile] = V @ values
+        return out
+
+    def _batched_product(self, V, out):
+        """All full tiles in one ``bmm`` (a strided view, no copy): torch spreads the batch over
+        its threads, where MKL's own threading of a 10-row product barely scales (0.20 s -> 0.10 s
+        on 2 threads at 10,000 x 8,192). The batch never depends on ``batch_size``."""
+        n_tiles = self.n_features // TILE_COLUMNS
+        if n_tiles:
+            rows, cols = self._host.stride()
+            view = self._host.as_strided(
+                (n_tiles, self.n_samples, TILE_COLUMNS),
+                (TILE_COLUMNS * cols, rows, cols),
+                self._host.storage_offset(),
+            )
+            tiles = torch.bmm(V.expand(n_tiles, -1, -1), view)
+            out[:, : n_tiles * TILE_COLUMNS] = tiles.permute(1, 0, 2).reshape(V.shape[0], -1)
+        if n_tiles * TILE_COLUMNS < self.n_features:
+            out[:, n_tiles * TILE_COLUMNS :] = V @ self._host[:, n_tiles * TILE_COLUMNS :]
         return out
 
     def columns(self, index):

@@ -142,6 +142,12 @@ def test_resume_reuses_chunks_and_records(tmp_path, data_dir, stand_in, monkeypa
     assert [start for _, start in computed[3:]] == [16, 24]  # only the missing chunks
     assert "(2 of 4 chunks to compute)" in "\n".join(lines)
     assert [(r["seed"], r["split"]) for r in rows] == [(0, 0), (0, 1)]
+    (summary,) = _cvpr2015.summarize_paper(rows)
+    mca = [r["mean_class_accuracy"] for r in rows]
+    assert (
+        summary["splits"] == 2
+        and summary["mean_class_accuracy"] == f"{np.mean(mca):.2f} +- {np.std(mca):.2f}"
+    )
     again = []
     assert _cvpr2015.run_cvpr2015(**options, **paths, verbose=False, log=again.append) == rows
     assert len(computed) == 5 and sum(line.startswith("[skip]") for line in again) == 2
@@ -228,7 +234,7 @@ def test_plan_is_printed_before_any_work(tmp_path, data_dir, stand_in, capsys):
     assert "Y 32x32 J=3 Q=2; U/V 8x8 J=1 Q=2" in plan and "30 images of 3 classes" in plan
     assert "U/V 8x8 J=1 Q=2, order 2 at J=3" in plan  # roto-translation: ScatNetLight's colour operator
     assert "OLS 3 atoms x 3 classes x 2 rounds = 18" in plan and "(4 of 4 chunks to compute)" in plan
-    assert (tmp_path / "out" / "results_cvpr2015.md").read_text().count("| caltech101 |") == 2
+    assert (tmp_path / "out" / "results_cvpr2015.csv").read_text().count("\ncaltech101,") == 2
     # --plan-only prints the plan of the same request (now all chunks cached) and runs nothing
     assert main([*argv, "--plan-only", "--output", str(tmp_path / "other")]) == 0
     out = capsys.readouterr().out
@@ -358,6 +364,9 @@ def test_cifar_official_split_and_subsets(tmp_path, stand_in):
         table = list(csv.DictReader(f))
     assert [r["representation"] for r in table] == ["roto-translation", "translation"]
     assert [r["published"] for r in table] == ["82.3", "80.3"]
+    summary = (tmp_path / "o" / "results_cvpr2015.md").read_text().split("\n\n")[0]
+    assert summary.startswith("| dataset | representation | splits | mean_class_accuracy |")
+    assert summary.count("| cifar10 |") == 2 and " +- 0.00 |" in summary
 
 
 @pytest.mark.parametrize(
@@ -402,6 +411,18 @@ def test_too_small_for_the_protocol(options, message, tmp_path, data_dir, stand_
             ["caltech101"], ["translation"], data_dir, cache_dir=tmp_path, **{**TINY, **options}
         )
     assert not (tmp_path / "features").exists() or not list((tmp_path / "features").rglob("chunk-*"))
+
+
+@pytest.mark.data
+def test_refuses_a_plan_larger_than_the_free_memory(tmp_path, data_dir, stand_in, monkeypatch, capsys):
+    monkeypatch.setattr(_plan.PaperPlan, "free_bytes", lambda self: 1000)
+    argv = ["--protocol", "cvpr2015", "--dataset", "caltech101", "--data-dir", str(data_dir)]
+    argv += ["--n-classes", "3", "--max-per-class", "10", "--train-per-class", "6", "--n-atoms", "3"]
+    argv += ["--image-size", "32", "-J", "3"]
+    with pytest.raises(SystemExit):
+        main([*argv, "--device", "cpu", "--output", str(tmp_path / "o"), "--cache-dir", str(tmp_path / "c")])
+    err = capsys.readouterr().err
+    assert "caltech101 / translation needs ~0." in err and "but 0.0 GB are free" in err
 
 
 @pytest.mark.data

@@ -38,7 +38,9 @@ def test_streamed_blocks_equal_resident_ones():
     y = np.arange(40) % 4
     resident = ColumnPasses(X, torch.device("cpu"), batch_size=TILE_COLUMNS)
     streamed = ColumnPasses(X, torch.device("cpu"), batch_size=TILE_COLUMNS)
-    streamed._matrix = None
+    streamed._matrix, streamed._batched = None, False  # CUDA's tile loop over streamed blocks
+    V = torch.from_numpy(rng.standard_normal((4, 40)))
+    torch.testing.assert_close(streamed.left_product(V), resident.left_product(V), rtol=1e-5, atol=1e-5)
     atoms = [select_atoms(p, y, 4, n_atoms=5, n_rounds=2) for p in (resident, streamed)]
     torch.testing.assert_close(atoms[0], atoms[1], rtol=0, atol=0)
 
