@@ -338,13 +338,9 @@ def part_torchsvc(ctx):
 
 # --- part: OLS feature selection at the CIFAR-10 paper shapes
 
-OLS_SHAPE = {
-    "n_samples": 10000,
-    "n_features": 113712,
-    "n_atoms_per_class": 200,
-    "n_rounds": 2,
-}
-OLS_TINY = {"n_samples": 300, "n_features": 400, "n_atoms_per_class": 5, "n_rounds": 2}
+# bench_ols's cases: "cifar10" is the paper's shape (10,000 x 113,712 float32, 10 classes, D=200, 2 rounds);
+# "small" (2,000 x 8,192, D=50) is the rehearsal's. Its NumPy transcription of ols.m stays off: minutes of CPU.
+OLS_CASE, OLS_TINY_CASE = "cifar10", "small"
 
 
 def _ols_class():
@@ -394,28 +390,37 @@ def _ols_agreement(selector_cls, device):
     return bool(np.array_equal(atoms[0], atoms[1]))
 
 
-def part_ols(ctx):
-    selector_cls = _ols_class()
-    shape = OLS_TINY if ctx.tiny else OLS_SHAPE
-    ctx.record(same_atoms_cpu_and_device=_ols_agreement(selector_cls, ctx.device))
-    X, y = _synthetic(shape["n_samples"], shape["n_features"])
+def _ols_direct(bench, selector_cls, ctx, case):
+    """The selector timed here on bench_ols's data for ``case``: the fallback when its main() fails."""
+    spec = bench.CASES[case]
+    X, y, X_test, _ = bench.make_data(
+        spec["n_train"], spec["n_test"], spec["n_features"], spec["n_classes"]
+    )
     selector = selector_cls(
-        n_atoms_per_class=shape["n_atoms_per_class"],
-        n_rounds=shape["n_rounds"],
-        device=ctx.device,
+        n_atoms_per_class=spec["n_atoms"], n_rounds=spec["n_rounds"], device=ctx.device
     )
     _cuda_peak_reset(ctx.device)
-    fit_s, _ = _timed(lambda: selector.fit(X, y))
-    transform_s, reduced = _timed(lambda: selector.transform(X[:2000]))
-    ctx.record(
-        shape=f"{X.shape[0]}x{X.shape[1]}",
-        D=shape["n_atoms_per_class"],
-        rounds=shape["n_rounds"],
-        fit_s=round(fit_s, 2),
-        transform_2000_s=round(transform_s, 3),
-        reduced_dim=int(reduced.shape[1]),
-        peak_cuda_mib=_cuda_peak_mib(ctx.device),
-    )
+    fit_s, reduced = _timed(lambda: selector.fit_transform(X, y))
+    transform_s, _ = _timed(lambda: selector.transform(X_test))
+    return {"shape": f"{X.shape[0]}x{X.shape[1]}", "fit_transform_s": fit_s, "transform_test_s": transform_s,
+            "output_shape": list(reduced.shape), "peak_cuda_mib": _cuda_peak_mib(ctx.device)}  # fmt: skip
+
+
+def part_ols(ctx):
+    selector_cls = _ols_class()
+    ctx.record(same_atoms_cpu_and_device=_ols_agreement(selector_cls, ctx.device))
+    bench, case = _bench("bench_ols"), OLS_TINY_CASE if ctx.tiny else OLS_CASE
+    _cuda_peak_reset(ctx.device)
+    try:
+        result = bench.main(case=case, device=ctx.device, transcription=False)
+    except (
+        Exception
+    ) as exc:  # a broken benchmark must not cost the window its OLS figure
+        ctx.record(bench_ols_error=f"{type(exc).__name__}: {exc}")
+        ctx.record(direct=_ols_direct(bench, selector_cls, ctx, case))
+        raise RuntimeError(f"bench_ols.main(case={case!r}) failed ({type(exc).__name__}: {exc}); "
+                           "the selector was timed directly instead (figure 'direct')") from exc  # fmt: skip
+    ctx.record(**result, peak_cuda_mib=_cuda_peak_mib(ctx.device))
     if not ctx.figures["same_atoms_cpu_and_device"]:
         raise RuntimeError(
             "OLS selects different atoms on CPU and on the device (400 x 600, D=8, 2 rounds)"
@@ -424,15 +429,13 @@ def part_ols(ctx):
 
 # --- part: the paper's one-vs-all Gaussian SVM at 50,000 rows
 
-OVA_ROWS = (
-    10000,
-    50000,
-)  # the issue's two sizes; the first gives a figure even if 50,000 overruns
-OVA_FEATURES = (
-    4000  # the OLS output of the CIFAR-10 protocol: 200 atoms x 2 rounds x 10 classes
-)
-OVA_TINY_ROWS, OVA_TINY_FEATURES = (300, 600), 100
-OVA_TEST = 2000
+# bench_ova_svm's cases (its data: 4,000 features, the CIFAR-10 OLS output, 2,000 test rows): one small
+# enough for LIBSVM beside it (identical predictions), then the issue's 10,000 and 50,000 rows on the device
+# alone (LIBSVM takes minutes at 10,000 rows and 20 GB at 50,000). The first sizes give figures even if
+# 50,000 rows overrun the budget.
+OVA_LIBSVM_ROWS, OVA_ROWS, OVA_TEST = 2000, (10000, 50000), 2000
+OVA_TINY = {"libsvm_rows": 300, "rows": (600,), "test": 200}
+OVA_SAME_PREDICTIONS = 0.99
 
 
 def _ova_class():
@@ -453,55 +456,44 @@ def ready_ova():
     return None
 
 
-OVA_AGREEMENT_ROWS = 2000  # the device solver against solver="libsvm" (CPU), same data
-
-
-def _ova_fit(svm_cls, ctx, X, y, n_train):
-    model = svm_cls(C=50, device=ctx.device)
-    _cuda_peak_reset(ctx.device)
-    fit_s, _ = _timed(lambda: model.fit(X[:n_train], y[:n_train]))
-    predict_s, predicted = _timed(lambda: model.predict(X[-OVA_TEST:]))
-    plan = getattr(model, "memory_plan_", {})
-    return {"fit_s": fit_s, "predict_2000_s": predict_s,
-            "test_accuracy": float((predicted == y[-OVA_TEST:]).mean()),
-            "solver_path": str(getattr(model, "solver_path_", "")),
-            "planned_gib": round(plan.get("total_bytes", 0) / 2**30, 2),
-            "max_smo_updates": int(max(getattr(model, "n_iter_", [0]))),
-            "fit_status": int(getattr(model, "fit_status_", -1)),
-            "peak_cuda_mib": _cuda_peak_mib(ctx.device)}  # fmt: skip
-
-
-def _ova_agreement(svm_cls, ctx, X, y, n_train):
-    """Fraction of identical test predictions, device solver vs LIBSVM's precomputed kernel."""
-    device = svm_cls(C=50, device=ctx.device).fit(X[:n_train], y[:n_train])
-    libsvm = svm_cls(C=50, solver="libsvm", device="cpu").fit(X[:n_train], y[:n_train])
-    return float(
-        (device.predict(X[-OVA_TEST:]) == libsvm.predict(X[-OVA_TEST:])).mean()
+def _ova_case(bench, n_train, n_test, device, with_libsvm):
+    """One bench_ova_svm case, flattened: the device solver's row, and LIBSVM's agreement when run."""
+    result = bench.run_case(
+        n_train, n_test, device, libsvm_max_gb=1e3 if with_libsvm else 0.0
     )
+    figures = {key: value for key, value in result["rows"][0].items() if key != "impl"}
+    for key in ("identical_predictions", "max_gap_relative_to_scale"):
+        if key in result:
+            figures[key] = result[key]
+    if with_libsvm:
+        figures["libsvm_fit_s"] = result["rows"][1]["fit_s"]
+    return figures
 
 
 def part_ova(ctx):
-    import numpy as np
-    from sklearn.datasets import make_classification
-
-    svm_cls = _ova_class()
-    rows, n_features = (
-        (OVA_TINY_ROWS, OVA_TINY_FEATURES) if ctx.tiny else (OVA_ROWS, OVA_FEATURES)
-    )
-    X, y = make_classification(n_samples=rows[-1] + OVA_TEST, n_features=n_features, n_informative=50,
-                               n_classes=10, random_state=0)  # fmt: skip
-    X = X.astype(np.float32)
-    n_agree = min(OVA_AGREEMENT_ROWS, rows[0])
-    same = _ova_agreement(svm_cls, ctx, X, y, n_agree)
-    ctx.record(**{f"same_predictions_as_libsvm_{n_agree}_rows": same})
+    _ova_class()
+    bench = _bench("bench_ova_svm")
+    if ctx.tiny:
+        libsvm_rows, rows, n_test = (
+            OVA_TINY["libsvm_rows"],
+            OVA_TINY["rows"],
+            OVA_TINY["test"],
+        )
+    else:
+        libsvm_rows, rows, n_test = OVA_LIBSVM_ROWS, OVA_ROWS, OVA_TEST
+    small = _ova_case(bench, libsvm_rows, n_test, ctx.device, with_libsvm=True)
+    ctx.record(**{f"{libsvm_rows}x{bench.N_FEATURES}_vs_libsvm": small})
     for n_train in rows:
         ctx.record(
-            **{f"{n_train}x{n_features}x10": _ova_fit(svm_cls, ctx, X, y, n_train)}
+            **{
+                f"{n_train}x{bench.N_FEATURES}": _ova_case(
+                    bench, n_train, n_test, ctx.device, False
+                )
+            }
         )
-    if same < 0.99:
-        raise RuntimeError(
-            f"device solver and LIBSVM agree on only {same:.1%} of test predictions"
-        )
+    if small["identical_predictions"] < OVA_SAME_PREDICTIONS:
+        raise RuntimeError(f"the device solver and LIBSVM agree on {small['identical_predictions']:.1%} of "
+                           f"the test predictions at {libsvm_rows} rows")  # fmt: skip
 
 
 # --- part: a short Scat + WRN training on the CIFAR subset
@@ -687,7 +679,7 @@ def _last_line(text):
 
 
 PARTS = (
-    Part("gpu_tests", 60, "every @gpu test (pytest -m gpu)", part_gpu_tests),
+    Part("gpu_tests", 45, "every @gpu test (pytest -m gpu)", part_gpu_tests),
     Part(
         "scattering_cuda",
         50,
@@ -716,14 +708,14 @@ PARTS = (
     Part(
         "ols_cifar",
         45,
-        "OLS selection at the CIFAR-10 paper shape (10,000 x 113,712, D=200, 2 rounds)",
+        "OLS selection at the CIFAR-10 paper shape, 10,000 x 113,712, D=200, 2 rounds (bench_ols cifar10)",
         part_ols,
         ready_ols,
     ),
     Part(
         "ova_svm_50k",
-        50,
-        "one-vs-all Gaussian SVM (MeanNormGaussianSVC) at 50,000 x 4,000",
+        65,
+        "one-vs-all Gaussian SVM (MeanNormGaussianSVC) at 10,000 and 50,000 x 4,000 (bench_ova_svm)",
         part_ova,
         ready_ova,
     ),

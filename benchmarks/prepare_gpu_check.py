@@ -10,7 +10,7 @@ travels only when the call names it) exactly what ``benchmarks/gpu_check.py`` ne
 - ``shared/data/cifar-10-batches-py``: the CIFAR-10 subset (about 37 MB);
 - ``wheels/``: kymatio 0.3.0 (the one test and benchmark dependency the H200 image lacks), downloaded by
   pip for CPython 3.12 on x86-64; already there, it is not fetched again;
-- ``shared/reference`` too with ``--with-reference`` (7 MB; no @gpu test reads it today).
+- ``shared/reference`` (7 MB: the OLS @gpu test reads ``scatnetlight_ols.npz``; ``--no-reference`` leaves it).
 
 It prints the size of the carried tree and of everything that travels (the checkout's files plus the
 carried tree), refuses more than 64 MiB, and prints the device call: the command and its carry list.
@@ -137,9 +137,7 @@ def write_manifest(carry, repo=REPO):
     Path(carry, "manifest.json").write_text(json.dumps(manifest, indent=1))
 
 
-def prepare(
-    carry, shared, wheels, *, with_reference=False, limit_mib=LIMIT_MIB, repo=REPO
-):
+def prepare(carry, shared, wheels, *, reference=True, limit_mib=LIMIT_MIB, repo=REPO):
     """Fill ``carry``; return the sizes in MiB and the device call. Raises when over ``limit_mib``."""
     carry = Path(carry)
     device_call(
@@ -149,7 +147,7 @@ def prepare(
         Path(shared, "data", "cifar-10-batches-py"),
         carry / "shared/data/cifar-10-batches-py",
     )
-    if with_reference:
+    if reference:
         copy_tree(Path(shared, "reference"), carry / "shared/reference")
     wheel_files = download_wheels(wheels, carry / "wheels") if wheels else []
     write_manifest(carry, repo)
@@ -158,7 +156,7 @@ def prepare(
     if total > limit_mib:
         raise SystemExit(
             f"what travels is {total:.1f} MiB (carried {carried:.1f} MiB), over the {limit_mib:.0f} MiB "
-            "limit: drop --with-reference or remove large untracked files from the checkout"
+            "limit: pass --no-reference or remove large untracked files from the checkout"
         )
     return {"carried_mib": round(carried, 1), "travelling_mib": round(total, 1),
             "wheels": [w.name for w in wheel_files], **device_call(carry, repo)}  # fmt: skip
@@ -183,14 +181,12 @@ def main(argv=None):
         help="NAME==VERSION to carry",
     )
     p.add_argument(
-        "--with-reference",
+        "--no-reference",
         action="store_true",
-        help="also carry shared/reference (7 MB)",
+        help="leave shared/reference (7 MB; the OLS @gpu test then skips)",
     )
     args = p.parse_args(argv)
-    plan = prepare(
-        args.carry, args.shared, args.wheel, with_reference=args.with_reference
-    )
+    plan = prepare(args.carry, args.shared, args.wheel, reference=not args.no_reference)
     if not is_ignored(args.carry):
         print(
             f"warning: {args.carry} is not ignored by git; add it to .gitignore",

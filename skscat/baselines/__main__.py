@@ -9,7 +9,14 @@ preprocessing, OLS feature selection, one-vs-all SVM) on CIFAR-10/100 and Caltec
 import argparse
 import sys
 
-from ._cvpr2015 import PAPER_COLUMNS, check_paper_request, plan_paper_runs, run_paper_plans
+from ._cvpr2015 import (
+    PAPER_COLUMNS,
+    SUMMARY_COLUMNS,
+    check_paper_request,
+    plan_paper_runs,
+    run_paper_plans,
+    summarize_paper,
+)
 from ._data import DATASETS, find_datasets
 from ._paper import CONVENTIONS, REPRESENTATIONS
 from ._registry import get_baseline, list_baselines
@@ -86,6 +93,7 @@ def _parser():
         help="filter conventions: scatnet (ScatNetLight's, where available), kymatio; default auto",
     )
     cvpr.add_argument("--chunk-size", type=int, default=256, help="images per cached feature chunk")
+    cvpr.add_argument("--plan-only", action="store_true", help="print the plan (memory, time) and exit")
     cvpr.add_argument("--n-classes", type=int, help="quick checks: the first classes only")
     cvpr.add_argument(
         "--max-per-class", type=int, help="quick checks, Caltech-101: the first images per class"
@@ -150,11 +158,16 @@ def _main_cvpr2015(args, parser):
     _check_paper_args(args, parser)
     try:
         plans = plan_paper_runs(args.dataset, args.representation, args.data_dir, **_paper_options(args))
-    except ValueError as exc:
+    except (ValueError, MemoryError) as exc:
         parser.error(str(exc))
+    if args.plan_only:
+        for plan in plans:
+            print("\n".join(plan.lines()))
+        return 0
     rows = run_paper_plans(plans, output_dir=args.output, device=args.device, verbose=not args.quiet)
     print()
-    print(format_markdown(rows, columns=PAPER_COLUMNS[:13]))
+    print(format_markdown(rows, columns=PAPER_COLUMNS[:-1]))
+    print(format_markdown(summarize_paper(rows), columns=SUMMARY_COLUMNS))
     print(f"results: {args.output}/results_cvpr2015.csv and results_cvpr2015.md (accuracies in %)")
     return 0
 

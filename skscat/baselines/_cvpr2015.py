@@ -26,7 +26,7 @@ from skscat.datasets import mean_per_class_accuracy
 from skscat.svm import MeanNormGaussianSVC
 from skscat.utils import atomic_write_text, batch_slices, resolve_device
 
-from ._cache import log_features
+from ._cache import _RUNTIME_PARAMS, log_features
 from ._features import ChunkedFeatures, fingerprint
 from ._paper import (
     REPRESENTATIONS,
@@ -37,16 +37,28 @@ from ._paper import (
     resolve_convention,
 )
 from ._paper_data import load_source
-from ._plan import GB, C, PaperPlan, check_sizes, fit_transformers, measure_ols, measure_svm, selector_class
+from ._plan import (
+    GB,
+    C,
+    PaperPlan,
+    check_sizes,
+    fit_transformers,
+    measure_ols,
+    measure_svm,
+    selector_class,
+    svm_memory_plan,
+)
 from ._runner import format_markdown
 
 __all__ = [
     "PAPER_COLUMNS",
+    "SUMMARY_COLUMNS",
     "PaperRun",
     "check_paper_request",
     "plan_paper_runs",
     "run_cvpr2015",
     "run_paper_plans",
+    "summarize_paper",
 ]
 
 PAPER_COLUMNS = [
@@ -86,7 +98,7 @@ class PaperRun:
     n_atoms_per_class: int
     n_rounds: int
     train_per_class: int
-    sources: str  # fingerprint of the image set (subsets differ)
+    features: str  # the feature store's folder: fingerprint of the images, preprocessing and transformers
 
     def key(self):
         return f"cvpr2015-{self.dataset}-{self.representation}-{fingerprint(asdict(self))[:12]}"
@@ -106,8 +118,7 @@ def _description(dataset, kind, convention, setting, source, transformers):
 
 
 def _transformer_key(transformer):
-    runtime = {"device", "batch_size", "verbose"}
-    params = {k: v for k, v in transformer.get_params().items() if k not in runtime}
+    params = {k: v for k, v in transformer.get_params().items() if k not in _RUNTIME_PARAMS}
     return f"{type(transformer).__module__}.{type(transformer).__qualname__}", params
 
 
@@ -121,7 +132,6 @@ def check_paper_request(datasets, representations):
     for kind in representations:
         if kind not in REPRESENTATIONS:
             raise ValueError(f"representation={kind!r} is not known. Use one of {list(REPRESENTATIONS)}.")
-    selector_class()
 
 
 def plan_paper_runs(
@@ -146,7 +156,46 @@ def plan_paper_runs(
     chunk_size=256,
     cache_dir=".skscat-cache",
 ):
-    """The plan of every (data set, representation), checked, before any scattering."""
+    """The plan of every (data set, representation), checked, before any scattering.
+
+    Parameters
+    ----------
+    datasets : sequence of {"cifar10", "cifar100", "caltech101"}
+    representations : sequence of {"translation", "roto-translation"}
+    data_dir : str or os.PathLike
+    image_size, J : int, optional
+        Side and scale of the Y plane (default: the paper's); the other planes follow.
+    n_atoms_per_class, n_rounds : int, optional
+        OLS atoms per class and rounds (default: the paper's).
+    train_per_class : int, default=30
+        Caltech-101 training images per class.
+    n_splits : int, default=5
+        Caltech-101 random splits per seed.
+    seeds : sequence of int, default=(0,)
+        Caltech-101 split seeds.
+    n_classes, max_per_class, max_train_per_class, max_test_per_class : int, optional
+        Subsets for quick checks (see :func:`load_source`).
+    convention : {"auto", "kymatio", "scatnet"}, default="auto"
+        Scattering conventions; "auto": ScatNetLight's where available.
+    device : str, default="auto"
+    batch_size : int, default=16
+        Images per scattering batch.
+    chunk_size : int, default=256
+        Images per cached feature chunk.
+    cache_dir : str or os.PathLike, default=".skscat-cache"
+
+    Returns
+    -------
+    list of PaperPlan
+
+    Raises
+    ------
+    ValueError
+        Unknown data set, representation or convention, one class, or a data set too small for the atoms
+        (training rows of a class, features).
+    MemoryError
+        A CPU run whose planned peak memory exceeds the free memory.
+    """
     check_paper_request(datasets, representations)
     device = resolve_device(device)
     plans = []
@@ -175,11 +224,15 @@ def plan_paper_runs(
                 cache_dir, f"{dataset}-{kind}", description, source.n_images, n_features, chunk_size
             )
             throughput = {"image": seconds, **rates}
-            plans.append(
-                PaperPlan(
-                    dataset, kind, chosen, setting, source, transformers, store, runs, throughput, per_class
-                )
+            n_train = max(len(train) for _, _, train, _ in runs)
+            svm = svm_memory_plan(
+                str(device), n_train, n_reduced_features(setting, source.n_classes), source.n_classes
             )
+            plan = PaperPlan(
+                dataset, kind, chosen, setting, source, transformers, store, runs, throughput, svm, per_class
+            )
+            plan.check_memory()
+            plans.append(plan)
     return plans
 
 
@@ -267,6 +320,7 @@ def _peak_memory_gb():
 
 
 def _row(plan, spec, scores, scattering_s, train, test, device):
+    operators = describe_operators(plan.setting.groups, plan.transformers)
     return {
         "dataset": plan.dataset,
         "representation": plan.kind,
@@ -282,7 +336,7 @@ def _row(plan, spec, scores, scattering_s, train, test, device):
         "peak_memory_gb": _peak_memory_gb(),
         "device": str(device),
         "convention": plan.convention,
-        "protocol": f"cvpr2015: {plan.source.description}; {describe_operators(plan.setting.groups, plan.transformers)}",
+        "protocol": f"cvpr2015: {plan.source.description}; {operators}",
     }
 
 
@@ -299,7 +353,7 @@ def _spec(plan, seed, split):
         plan.setting.n_atoms_per_class,
         plan.setting.n_rounds,
         plan.train_per_class,
-        plan.source.identity,
+        plan.store.folder.name,
     )
 
 
@@ -324,7 +378,7 @@ def _run_plan(plan, ctx):
         scattering_s = 0.0  # counted once, in the first split computed after it
         atomic_write_text(path, json.dumps({"spec": asdict(spec), "result": row}, indent=1))
         rows.append(row)
-        ctx["on_row"](row)
+        _write_tables(ctx["output_dir"])
     return rows
 
 
@@ -390,7 +444,8 @@ def run_paper_plans(plans, *, output_dir="skscat-results", device="auto", verbos
     plans : list
         From :func:`plan_paper_runs`.
     output_dir, device, verbose, log
-        As in :func:`run_cvpr2015`.
+        As in :func:`run_cvpr2015`. The tables list every cvpr2015 record of
+        ``output_dir``, from this invocation and earlier ones.
 
     Returns
     -------
@@ -407,18 +462,73 @@ def run_paper_plans(plans, *, output_dir="skscat-results", device="auto", verbos
         "device": str(resolve_device(device)),
         "verbose": verbose,
         "log": log,
-        "on_row": lambda row: _write_tables(output_dir, rows + [row]),
     }
     for plan in plans:
         rows += _run_plan(plan, ctx)
-        _write_tables(output_dir, rows)
+        _write_tables(output_dir)
     return rows
 
 
-def _write_tables(output_dir, rows):
+SUMMARY_COLUMNS = [
+    "dataset",
+    "representation",
+    "splits",
+    "mean_class_accuracy",
+    "accuracy",
+    "published",
+    "wall_time_s",
+    "peak_memory_gb",
+    "device",
+]
+
+
+def summarize_paper(rows):
+    """Mean +- standard deviation over the splits of each (data set, representation); total wall time.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Split rows (``PAPER_COLUMNS``).
+
+    Returns
+    -------
+    list of dict
+        Keys ``SUMMARY_COLUMNS``; accuracies as "mean +- std" strings.
+    """
+    groups = {}
+    for row in rows:
+        groups.setdefault((row["dataset"], row["representation"]), []).append(row)
+    summary = []
+    for (dataset, kind), members in groups.items():
+        mca = np.array([r["mean_class_accuracy"] for r in members])
+        acc = np.array([r["accuracy"] for r in members])
+        summary.append(
+            {
+                "dataset": dataset,
+                "representation": kind,
+                "splits": len(members),
+                "mean_class_accuracy": f"{mca.mean():.2f} +- {mca.std():.2f}",
+                "accuracy": f"{acc.mean():.2f} +- {acc.std():.2f}",
+                "published": members[0]["published"],
+                "wall_time_s": round(sum(r["wall_time_s"] for r in members), 1),
+                "peak_memory_gb": max(r["peak_memory_gb"] for r in members),
+                "device": members[0]["device"],
+            }
+        )
+    return summary
+
+
+def _write_tables(output_dir):
+    """``results_cvpr2015.csv`` (one row per split) and ``.md`` (the summary over splits, then the splits)
+    from every cvpr2015 record in ``output_dir``, this invocation's and earlier ones'."""
+    records = [json.loads(p.read_text())["result"] for p in (output_dir / "runs").glob("cvpr2015-*.json")]
+    rows = sorted(records, key=lambda r: (r["dataset"], r["representation"], r["seed"], r["split"]))
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=PAPER_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     atomic_write_text(output_dir / "results_cvpr2015.csv", buffer.getvalue())
-    atomic_write_text(output_dir / "results_cvpr2015.md", format_markdown(rows, columns=PAPER_COLUMNS))
+    tables = format_markdown(summarize_paper(rows), columns=SUMMARY_COLUMNS) + "\n"
+    atomic_write_text(
+        output_dir / "results_cvpr2015.md", tables + format_markdown(rows, columns=PAPER_COLUMNS)
+    )

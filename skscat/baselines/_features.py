@@ -45,7 +45,7 @@ class ChunkedFeatures:
 
     @classmethod
     def open(cls, cache_dir, name, description, n_images, n_features, chunk_size):
-        """The store of ``description`` under ``cache_dir/features/<name>-<fingerprint>``; records the manifest."""
+        """The store of ``description`` in ``cache_dir/features/<name>-<fingerprint>``, with its manifest."""
         description = {
             **description,
             "n_images": n_images,
@@ -91,7 +91,7 @@ class ChunkedFeatures:
         compute_chunk : callable
             ``compute_chunk(rows: slice) -> ndarray (len, n_features)``.
         verbose : bool, default=False
-            Progress bar over the missing chunks.
+            Progress bar over the images of the missing chunks.
         desc : str
             Label of the progress bar.
 
@@ -101,14 +101,17 @@ class ChunkedFeatures:
             The number of chunks computed.
         """
         todo = self.missing()
-        for index in tqdm(todo, desc=desc, unit="chunk", disable=not verbose):
-            rows = self.chunk_rows(index)
-            features = np.asarray(compute_chunk(rows), dtype=np.float32)
-            expected = (rows.stop - rows.start, self.n_features)
-            if features.shape != expected:
-                raise ValueError(f"a chunk of features has shape {features.shape}; expected {expected}.")
-            with atomic_path(self._path(index)) as tmp, open(tmp, "wb") as f:
-                np.save(f, features)
+        n_rows = sum(self.chunk_rows(i).stop - self.chunk_rows(i).start for i in todo)
+        with tqdm(total=n_rows, desc=desc, unit="image", disable=not verbose) as progress:
+            for index in todo:
+                rows = self.chunk_rows(index)
+                features = np.asarray(compute_chunk(rows), dtype=np.float32)
+                expected = (rows.stop - rows.start, self.n_features)
+                if features.shape != expected:
+                    raise ValueError(f"a chunk of features has shape {features.shape}; expected {expected}.")
+                with atomic_path(self._path(index)) as tmp, open(tmp, "wb") as f:
+                    np.save(f, features)
+                progress.update(expected[0])
         return len(todo)
 
     def rows(self, index, out=None):

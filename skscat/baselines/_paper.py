@@ -35,7 +35,6 @@ class PlaneGroup:
     planes: tuple
     size: int
     J: int
-    colour: bool = False  # ScatNetLight's separate U/V operator (Caltech)
     #: Scale of the order-2 low-pass when it differs from J: ScatNetLight's Caltech colour operator copies its
     #: third layer from the Y operator, so U/V order 2 is averaged at the Y plane's J (a 1x1 grid at 64x64).
     order2_J: int = None
@@ -69,7 +68,8 @@ class PaperSetting:
         for group in groups:
             if group.J < 1 or 2 ** max(group.J, group.order2_J or 0) > group.size:
                 raise ValueError(
-                    f"image_size={size}, J={J} give the {_plane_names(group)} planes {group.size} x {group.size} "
+                    f"image_size={size}, J={J} give the {_plane_names(group)} planes "
+                    f"{group.size} x {group.size} "
                     f"pixels with J={group.J}"
                     + (f" (order 2 at J={group.order2_J})" if group.order2_J else "")
                     + "; each needs 1 <= J and 2**J <= its side. Choose a larger "
@@ -85,7 +85,7 @@ SETTINGS = {
     "cifar100": PaperSetting("cifar100", _CIFAR, 20, 2, {"roto-translation": 56.8}),
     "caltech101": PaperSetting(
         "caltech101",
-        (PlaneGroup((0,), 256, 6), PlaneGroup((1, 2), 64, 4, colour=True, order2_J=6)),
+        (PlaneGroup((0,), 256, 6), PlaneGroup((1, 2), 64, 4, order2_J=6)),
         30,
         5,
         {"roto-translation": 79.9},
@@ -136,7 +136,7 @@ def _scattering_classes():
 
 
 def supports_scatnet(cls):
-    """Whether this version's transformer ``cls`` has ScatNetLight's conventions (``convention="scatnet"``)."""
+    """Whether this version's ``cls`` has ScatNetLight's conventions (``convention="scatnet"``)."""
     return "convention" in inspect.signature(cls).parameters
 
 
@@ -157,16 +157,14 @@ def resolve_convention(kind, convention):
 
 def _convention_params(cls, convention, group):
     """ScatNetLight's conventions: Q = 2 wavelets per octave, and for the colour operator
-    (Caltech's U/V) order 2 averaged at ``group.order2_J`` where the transformer has
-    ``order2_averaging_J`` (the roto-translation one). The translation transformer has not: its U/V
-    order 2 is averaged at the group's own J (see :func:`describe_operators`)."""
-    accepted = inspect.signature(cls).parameters
-    if "convention" not in accepted:
+    (Caltech's U/V) order 2 averaged at ``group.order2_J`` (``order2_averaging_J``: ScatNetLight
+    copies the colour operator's third layer from the luma one, for both representations)."""
+    if "convention" not in inspect.signature(cls).parameters:
         return {}
     if convention == "kymatio":
         return {"convention": "kymatio"}
     params = {"convention": "scatnet", "Q": 2}
-    if group.order2_J is not None and "order2_averaging_J" in accepted:
+    if group.order2_J is not None:
         params["order2_averaging_J"] = group.order2_J
     return params
 
@@ -202,7 +200,7 @@ def n_reduced_features(setting, n_classes):
 
 
 def describe_operators(groups, transformers):
-    """What each plane group is scattered with, e.g. 'Y 256x256 J=6 Q=2, U/V 64x64 J=4 Q=2, order 2 at J=6'."""
+    """What each plane group is scattered with: 'Y 256x256 J=6 Q=2; U/V 64x64 J=4 Q=2, order 2 at J=6'."""
     parts = []
     for group, transformer in zip(groups, transformers):
         params = transformer.get_params()

@@ -60,7 +60,7 @@ class ImageSource:
 
 
 def _first_per_class(target, n_classes, max_per_class):
-    """Indices (in order) of the first ``max_per_class`` samples of each of the first ``n_classes`` classes."""
+    """Indices (in order) of the first ``max_per_class`` samples of each of the first ``n_classes``."""
     keep = np.ones(len(target), dtype=bool) if n_classes is None else target < n_classes
     if max_per_class is not None:
         rank = np.zeros(len(target), dtype=np.int64)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from skscat.feature_selection import OrthogonalLeastSquaresSelector
 from skscat.svm import MeanNormGaussianSVC
 
 from ._features import ChunkedFeatures
@@ -27,6 +28,7 @@ __all__ = [
     "measure_ols",
     "measure_svm",
     "selector_class",
+    "svm_memory_plan",
 ]
 
 C = 50.0  # the paper's SVM regularisation
@@ -35,14 +37,7 @@ _SVM_PROBE = (600, 300)  # training and test rows of the SVM probe
 
 
 def selector_class():
-    """The OLS selector of skscat.feature_selection; a clear error while it is missing."""
-    try:
-        from skscat.feature_selection import OrthogonalLeastSquaresSelector
-    except ImportError as exc:
-        raise ValueError(
-            "--protocol cvpr2015 needs skscat.feature_selection.OrthogonalLeastSquaresSelector, which is not "
-            f"importable in this version of skscat ({exc})."
-        ) from exc
+    """The OLS selector the protocol uses (one seam, so tests can substitute a cheaper one)."""
     return OrthogonalLeastSquaresSelector
 
 
@@ -59,6 +54,7 @@ class PaperPlan:
     store: ChunkedFeatures
     runs: list
     throughput: dict  # seconds per image / per OLS row-feature-step / per SVM row pair
+    svm_plan: dict  # MeanNormGaussianSVC.memory_plan of the largest split
     train_per_class: int = None  # Caltech-101; None for the official CIFAR split
 
     @property
@@ -82,9 +78,22 @@ class PaperPlan:
             "feature blocks": 2 * self.store.nbytes(self.store.chunk_size),
             "OLS state": 4 * 8 * self.n_features * self.n_classes + 8 * n_train * d,
             "reduced features": 4 * (n_train + n_test) * d,
-            # MeanNormGaussianSVC: one float32 training kernel, float64 test blocks of 2048 rows
-            "SVM kernel": 4 * n_train * n_train + 16 * 2048 * n_train,
+            "SVM": self.svm_plan["total_bytes"],
         }
+
+    def free_bytes(self):
+        """Free host memory now (the SVM's measurement on a CPU run), or None where unknown."""
+        return self.svm_plan.get("free_bytes") if self.svm_plan["device"] == "cpu" else None
+
+    def check_memory(self):
+        """Refuse a CPU run whose planned peak exceeds the free memory, saying how much it needs."""
+        need, free = sum(self.memory().values()), self.free_bytes()
+        if free is not None and need > free:
+            raise MemoryError(
+                f"{self.dataset} / {self.kind} needs ~{need / GB:.1f} GB ({_format(self.memory(), GB, 'GB')}) "
+                f"but {free / GB:.1f} GB are free; free memory, or run a subset (--n-classes, "
+                "--max-train-per-class) or on a machine with more memory."
+            )
 
     def seconds(self):
         """Estimated seconds: scattering of the missing chunks, then OLS and SVM of every split."""
@@ -107,15 +116,20 @@ class PaperPlan:
             f"[plan] {self.dataset} / {self.kind} ({self.convention} conventions): {self.source.description}"
         )
         planes = (
-            f"planes {describe_operators(setting.groups, self.transformers)} -> {self.n_features:,} features per image; OLS "
+            f"planes {describe_operators(setting.groups, self.transformers)} -> {self.n_features:,} features "
+            "per image; OLS "
             f"{setting.n_atoms_per_class} atoms x {self.n_classes} classes x {setting.n_rounds} rounds = "
-            f"{n_reduced_features(setting, self.n_classes):,}; SVM C={C:g}, sigma = mean norm"
+            f"{n_reduced_features(setting, self.n_classes):,}; SVM C={C:g}, sigma = mean norm, "
+            f"{self.svm_plan['path']}"
         )
         runs = (
             f"{len(self.runs)} split(s) of {n_train:,} train / {n_test:,} test; features cached in "
             f"{self.store.folder} ({len(self.store.missing())} of {self.store.n_chunks} chunks to compute)"
         )
-        ram = f"memory ~{_format(memory, GB, 'GB')}: peak ~{sum(memory.values()) / GB:.1f} GB"
+        free = self.free_bytes()
+        ram = f"memory ~{_format(memory, GB, 'GB')}: peak ~{sum(memory.values()) / GB:.1f} GB" + (
+            "" if free is None else f" of {free / GB:.1f} GB free"
+        )
         total = sum(seconds.values())
         clock = (
             f"time ~{_format(seconds, 60, 'min')}: ~{total / 60:.0f} min in all "
@@ -158,23 +172,30 @@ def measure_ols(device, n_classes):
     """Seconds per (training row x feature x step) of the OLS selector with ``n_classes`` classes.
 
     Each step is one pass over X for all the classes, so a step costs rows x
-    features; the fixed cost of a fit (validation, QR, transform set-up) is
-    taken out by timing 2 and 6 steps and keeping the difference.
+    features; the probe has many rows (2,048) so that the per-step work on the
+    features alone (the classes' statistics) stays small beside it, and the
+    fixed cost of a fit (validation, QR) is taken out by timing 4 and 12 steps
+    and keeping the difference.
     """
     rng = np.random.default_rng(0)
-    n, F = max(4 * n_classes, 256), 16384
+    n, F = max(2048, 8 * n_classes), 4096
     X = rng.standard_normal((n, F), dtype=np.float32)
     y = np.arange(n) % n_classes
     seconds = []
-    for steps in (2, 6):
+    for steps in (4, 12):
         selector = selector_class()(n_atoms_per_class=steps, n_rounds=1, device=device)
         start = time.perf_counter()
         selector.fit(X, y)
         seconds.append(time.perf_counter() - start)
-    per_step = (seconds[1] - seconds[0]) / 4
+    per_step = (seconds[1] - seconds[0]) / 8
     if per_step <= 0:  # timing noise on a loaded machine: fall back to the whole fit
-        per_step = seconds[1] / 6
+        per_step = seconds[1] / 12
     return per_step / (n * F)
+
+
+def svm_memory_plan(device, n_train, n_reduced, n_classes):
+    """The SVM's own memory plan for the largest split (kernel, features, workspace)."""
+    return MeanNormGaussianSVC(C=C, device=device).memory_plan(n_train, n_reduced, n_classes)
 
 
 def measure_svm(device, n_classes, n_reduced):
@@ -204,8 +225,8 @@ def check_sizes(dataset, kind, setting, source, runs, n_features):
     """Clear errors before any work: one class, too few training rows or features for the atoms."""
     if source.n_classes < 2:
         raise ValueError(
-            f"dataset={dataset!r} has {source.n_classes} class here; the one-vs-all protocol needs at least 2 "
-            "(raise --n-classes)."
+            f"dataset={dataset!r} has {source.n_classes} class here; the one-vs-all protocol needs at "
+            "least 2 (raise --n-classes)."
         )
     D = setting.n_atoms_per_class
     for _, _, train, _ in runs:

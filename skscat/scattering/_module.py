@@ -10,7 +10,7 @@ from ._paths import scattering_paths
 from ._scatnet import ScatNetCascade
 from .filter_bank import compute_padding, filter_bank, reflect_pad_indices
 
-__all__ = ["CONVENTIONS", "Scattering2D", "check_scattering_params"]
+__all__ = ["CONVENTIONS", "Scattering2D", "check_order2_averaging", "check_scattering_params"]
 
 CONVENTIONS = ("kymatio", "scatnet")
 
@@ -56,6 +56,27 @@ def check_convention(Q, convention):
                          "Use Q=1, or convention='scatnet' for ScatNetLight's Q wavelets per octave.")
 
 
+def check_order2_averaging(J, shape, order2_averaging_J, convention):
+    """Validate the scale of the order-2 low-pass; return it (``J`` for ``None``).
+
+    ScatNetLight's Caltech colour operator averages order 2 at the luma
+    operator's scale (6) on 64x64 planes scattered with ``J=4``; kymatio's
+    convention has one scale for every order.
+    """
+    if order2_averaging_J is None:
+        return int(J)
+    if convention != "scatnet" and order2_averaging_J != J:
+        raise ValueError(f"order2_averaging_J={order2_averaging_J!r} needs convention='scatnet' (ScatNetLight's "
+                         "Caltech colour operator); with convention='kymatio' leave it None.")
+    if not isinstance(order2_averaging_J, (int, np.integer)) or order2_averaging_J < J:
+        raise ValueError(f"order2_averaging_J={order2_averaging_J!r} is invalid: ScatNetLight averages order 2 at "
+                         f"a scale >= J; use an integer >= J={J} or None.")
+    if 2**order2_averaging_J > 4 * max(shape):
+        raise ValueError(f"order2_averaging_J={order2_averaging_J} is too large for images of size {shape}: use "
+                         f"2**order2_averaging_J <= 4 * max(height, width) (the paper: 6 on 64x64).")
+    return int(order2_averaging_J)
+
+
 def check_images(x, shape):
     """Refuse a batch that is not a float tensor of images of ``shape``."""
     if not torch.is_tensor(x):
@@ -99,6 +120,11 @@ class Scattering2D(nn.Module):
         vector ``[S{1}(:); S{2}(:); S{3}(:)]`` of ``format_scat(S,
         'order_table')`` of each image, shape ``(..., n_coefficients)``
         (see docs/conventions.md).
+    order2_averaging_J : int or None, default=None
+        Scale ``2**order2_averaging_J`` of the low-pass that averages order 2
+        (``None``: ``J``). ScatNetLight's Caltech colour operator uses 6 with
+        ``J=4`` on 64x64 planes (order 2 on a 1x1 grid). Needs
+        ``convention="scatnet"``.
 
     Attributes
     ----------
@@ -130,16 +156,21 @@ class Scattering2D(nn.Module):
     >>> scattering = Scattering2D(J=2, shape=(32, 32))
     >>> scattering(torch.rand(4, 3, 32, 32)).shape
     torch.Size([4, 3, 81, 8, 8])
+    >>> scatnet = Scattering2D(J=4, shape=(64, 64), Q=2, convention="scatnet")
+    >>> scatnet(torch.rand(4, 3, 64, 64)).shape
+    torch.Size([4, 3, 10256])
     """
 
-    def __init__(self, J, shape, L=8, max_order=2, Q=1, convention="kymatio"):
+    def __init__(self, J, shape, L=8, max_order=2, Q=1, convention="kymatio", order2_averaging_J=None):
         super().__init__()
         shape = tuple(int(s) for s in shape)
         check_scattering_params(J, shape, L, max_order, Q, convention)
         self.J, self.shape, self.L, self.max_order = int(J), shape, int(L), int(max_order)
         self.Q, self.convention = int(Q), convention
+        self.order2_averaging_J = check_order2_averaging(self.J, shape, order2_averaging_J, convention)
         if convention == "scatnet":
-            self.scatnet = ScatNetCascade(self.J, shape, self.L, self.Q, self.max_order)
+            self.scatnet = ScatNetCascade(self.J, shape, self.L, self.Q, self.max_order,
+                                          order2_averaging_J=self.order2_averaging_J)
             self.paths, self.n_paths = self.scatnet.paths, self.scatnet.n_paths
             self.output_shape, self.n_coefficients = self.scatnet.grid1, self.scatnet.n_coefficients
             return
@@ -229,4 +260,4 @@ class Scattering2D(nn.Module):
 
     def extra_repr(self):
         return (f"J={self.J}, shape={self.shape}, L={self.L}, max_order={self.max_order}, Q={self.Q}, "
-                f"convention={self.convention!r}")
+                f"convention={self.convention!r}, order2_averaging_J={self.order2_averaging_J}")

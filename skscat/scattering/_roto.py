@@ -22,7 +22,7 @@ from ._core import (
     angular_operator,
     fold_layout,
 )
-from ._module import Scattering2D, check_images, check_scattering_params
+from ._module import Scattering2D, check_images, check_order2_averaging, check_scattering_params
 from ._scatnet import ScatNetCascade, scatnet_angular_subsampling
 from .filter_bank import angular_filter_bank, compute_padding, filter_bank
 
@@ -139,6 +139,12 @@ class RotoTranslationScattering2D(nn.Module):
     >>> module = RotoTranslationScattering2D(J=2, shape=(32, 32))
     >>> module(torch.rand(2, 32, 32)).shape
     torch.Size([2, 337, 8, 8])
+
+    The paper's CIFAR operator, ScatNetLight's coefficient vector of each plane:
+
+    >>> paper = RotoTranslationScattering2D(J=4, shape=(64, 64), Q=2, convention="scatnet")
+    >>> paper(torch.rand(2, 64, 64)).shape
+    torch.Size([2, 37904])
     """
 
     def __init__(self, J, shape, L=8, n_angular_scales=2, angular_oversampling=1, Q=1, convention="kymatio",
@@ -150,9 +156,7 @@ class RotoTranslationScattering2D(nn.Module):
         if convention == "scatnet":
             self._init_scatnet(J, shape, L, n_angular_scales, angular_oversampling, order2_averaging_J)
             return
-        if order2_averaging_J is not None and order2_averaging_J != J:
-            raise ValueError(f"order2_averaging_J={order2_averaging_J!r} needs convention='scatnet' (ScatNetLight's "
-                             "Caltech colour operator); with convention='kymatio' leave it None.")
+        check_order2_averaging(J, tuple(shape), order2_averaging_J, convention)
         self.scatnet, self.order2_averaging_J = None, J
         self.translation = Scattering2D(J, shape, L=L, max_order=2)
         self.J, self.shape, self.L = self.translation.J, self.translation.shape, self.translation.L
@@ -196,8 +200,8 @@ class RotoTranslationScattering2D(nn.Module):
         return out.reshape(*batch_shape, *out.shape[-3:])
 
     def _init_scatnet(self, J, shape, L, n_angular_scales, angular_oversampling, order2_averaging_J):
-        J2 = J if order2_averaging_J is None else order2_averaging_J
-        _check_scatnet_roto(J, tuple(shape), L, n_angular_scales, angular_oversampling, J2)
+        J2 = check_order2_averaging(J, tuple(shape), order2_averaging_J, "scatnet")
+        _check_scatnet_roto(L, n_angular_scales, angular_oversampling)
         self.translation = None
         self.J, self.shape, self.L = int(J), tuple(int(s) for s in shape), int(L)
         self.n_angular_scales, self.angular_oversampling = int(n_angular_scales), int(angular_oversampling)
@@ -295,7 +299,7 @@ def _with_conjugates(psi_hat):
     return np.concatenate([psi_hat, mirrored])
 
 
-def _check_scatnet_roto(J, shape, L, n_angular_scales, angular_oversampling, order2_averaging_J):
+def _check_scatnet_roto(L, n_angular_scales, angular_oversampling):
     """Refuse what ScatNetLight's roto-translation operators cannot express, naming the fix."""
     if L & (L - 1):
         raise ValueError(f"L={L} with convention='scatnet': ScatNetLight's angular filters need L a power of two "
@@ -304,12 +308,6 @@ def _check_scatnet_roto(J, shape, L, n_angular_scales, angular_oversampling, ord
         raise ValueError(f"n_angular_scales={n_angular_scales} with L={L} and convention='scatnet': ScatNetLight's "
                          "angular transform needs 1 <= n_angular_scales and its coarsest angle step "
                          f"<= L; use n_angular_scales between 1 and {int(np.log2(L)) + angular_oversampling}.")
-    if not isinstance(order2_averaging_J, (int, np.integer)) or order2_averaging_J < J:
-        raise ValueError(f"order2_averaging_J={order2_averaging_J!r} is invalid: ScatNetLight averages order 2 at "
-                         f"a scale >= J; use an integer >= J={J} or None.")
-    if 2**order2_averaging_J > 4 * max(shape):
-        raise ValueError(f"order2_averaging_J={order2_averaging_J} is too large for images of size {shape}: use "
-                         f"2**order2_averaging_J <= 4 * max(height, width) (the paper: 6 on 64x64).")
 
 
 def _check_angular(n_angular_scales, angular_oversampling):

@@ -90,9 +90,14 @@ def periodize(filter_hat, res, axis):
     filter_hat = np.moveaxis(filter_hat, axis, -1)
     N = filter_hat.shape[-1]
     n = N // 2**res
-    out = np.concatenate([filter_hat[..., : n // 2],
-                          0.5 * (filter_hat[..., n // 2 : n // 2 + 1] + filter_hat[..., N - n // 2 : N - n // 2 + 1]),
-                          filter_hat[..., N - n // 2 + 1 :]], axis=-1)
+    out = np.concatenate(
+        [
+            filter_hat[..., : n // 2],
+            0.5 * (filter_hat[..., n // 2 : n // 2 + 1] + filter_hat[..., N - n // 2 : N - n // 2 + 1]),
+            filter_hat[..., N - n // 2 + 1 :],
+        ],
+        axis=-1,
+    )
     return np.moveaxis(out, -1, axis)
 
 
@@ -145,19 +150,23 @@ def morlet_bank(padded, J, L=8, Q=1):
     -------
     scales : ndarray of float, shape (J * Q,)
         ``j + q / Q`` of each scale, increasing.
-    psi_hat : ndarray of float64, shape (J * Q, L, N, M)
+    psi_hat : ndarray of float32, shape (J * Q, L, N, M)
         Fourier transforms; orientation ``t`` has angle ``t pi / L``.
     """
     N, M = padded
     xi = 0.5 * (2 ** (-1 / Q) + 1) * math.pi
     scales = np.array([j + q / Q for j in range(J) for q in range(Q)])
-    psi_hat = np.empty((len(scales), L, N, M))
+    # float32 storage (the filters are used in float32 or cast from it), float64 construction.
+    psi_hat = np.empty((len(scales), L, N, M), np.float32)
+    littlewood_paley = np.zeros((N, M))
     for i, scale in enumerate(scales):
         for t in range(L):
             wavelet = morlet_spatial(N, M, _SIGMA * 2**scale, 4 / L, xi / 2**scale, t * math.pi / L)
-            psi_hat[i, t] = np.fft.fft2(wavelet).real
-    littlewood_paley = (psi_hat**2).sum(axis=(0, 1)).max()
-    return scales, psi_hat / math.sqrt(littlewood_paley / 2)
+            spectrum = np.fft.fft2(wavelet).real
+            littlewood_paley += spectrum**2
+            psi_hat[i, t] = spectrum
+    psi_hat *= np.float32(1 / math.sqrt(littlewood_paley.max() / 2))
+    return scales, psi_hat
 
 
 def _fold_operator(kernel_hat, size, res, ds):

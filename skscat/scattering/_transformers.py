@@ -8,7 +8,7 @@ import torch
 from ..utils._sklearn import Interval, Options, StrOptions
 from ._base import BaseScatteringTransformer
 from ._color import rgb_to_gray, rgb_to_yuv
-from ._module import CONVENTIONS, Scattering2D, check_scattering_params
+from ._module import CONVENTIONS, Scattering2D, check_order2_averaging, check_scattering_params
 from ._roto import RotoTranslationScattering2D
 
 __all__ = ["RotoTranslationScattering", "ScatteringTransformer"]
@@ -49,6 +49,11 @@ class ScatteringTransformer(BaseScatteringTransformer):
         Morlet filters with ``Q``, its symmetric padding and scaling, and
         each channel's row is its coefficient vector ``[S{1}(:); S{2}(:);
         S{3}(:)]`` in MATLAB's column-major order (see docs/conventions.md).
+    order2_averaging_J : int or None, default=None
+        Scale ``2**order2_averaging_J`` of the low-pass that averages order 2
+        (``None``: ``J``). ScatNetLight's Caltech colour operator uses 6 with
+        ``J=4`` on the 64x64 U and V planes (order 2 on a 1x1 grid). Needs
+        ``convention="scatnet"``.
     shape : tuple of int, default=None
         Image shape ``(H, W)`` or ``(C, H, W)`` of flat input rows. ``None``
         infers it: from the array for (n, H, W) / (n, C, H, W) input, and for
@@ -110,15 +115,17 @@ class ScatteringTransformer(BaseScatteringTransformer):
         **BaseScatteringTransformer._parameter_constraints,
         **_SCALE_CONSTRAINTS,
         "max_order": [Options(Integral, {1, 2})],
+        "order2_averaging_J": [Interval(Integral, 1, None, closed="left"), None],
     }
 
-    def __init__(self, *, J=2, L=8, max_order=2, Q=1, convention="kymatio", shape=None, pooling=None,
-                 device="auto", batch_size=128, verbose=False):
+    def __init__(self, *, J=2, L=8, max_order=2, Q=1, convention="kymatio", order2_averaging_J=None, shape=None,
+                 pooling=None, device="auto", batch_size=128, verbose=False):
         self.J = J
         self.L = L
         self.max_order = max_order
         self.Q = Q
         self.convention = convention
+        self.order2_averaging_J = order2_averaging_J
         self.shape = shape
         self.pooling = pooling
         self.device = device
@@ -127,10 +134,11 @@ class ScatteringTransformer(BaseScatteringTransformer):
 
     def _check_image_size(self, image_size):
         check_scattering_params(self.J, image_size, self.L, self.max_order, self.Q, self.convention)
+        check_order2_averaging(self.J, image_size, self.order2_averaging_J, self.convention)
 
     def _build_module(self, image_size):
         return Scattering2D(J=self.J, shape=image_size, L=self.L, max_order=self.max_order, Q=self.Q,
-                            convention=self.convention)
+                            convention=self.convention, order2_averaging_J=self.order2_averaging_J)
 
 
 class RotoTranslationScattering(BaseScatteringTransformer):
@@ -252,6 +260,7 @@ class RotoTranslationScattering(BaseScatteringTransformer):
 
     def _check_image_size(self, image_size):
         check_scattering_params(self.J, image_size, self.L, 2, self.Q, self.convention)
+        check_order2_averaging(self.J, image_size, self.order2_averaging_J, self.convention)
         channels = self.image_shape_[0]
         if self.colorspace == "yuv" and channels != 3:
             raise ValueError(f"colorspace='yuv' needs RGB images (3 channels); these have {channels}. "

@@ -199,7 +199,7 @@ def filter_bank(M, N, J, L=8):
     Examples
     --------
     >>> from skscat.scattering.filter_bank import filter_bank
-    >>> bank = filter_bank(40, 40, J=2, L=8)
+    >>> bank = filter_bank(40, 40, J=3, L=8)
     >>> bank["psi"][1][1].shape
     (8, 20, 20)
     """

@@ -96,8 +96,9 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
 
     The default solver computes the float32 training kernel once (blocked
     matrix products of mean-centred data, the upper triangle only) and solves
-    the K problems in lockstep on it with LIBSVM's SMO steps, on CPU or CUDA:
-    each step reads, per problem, the two kernel rows its working pair needs.
+    the K problems in lockstep on it with LIBSVM's SMO steps and shrinking,
+    on CPU or CUDA: each step reads, per problem, the two kernel rows its
+    working pair needs, over that problem's active variables.
     The kernel takes ``4 n^2`` bytes (10 GB at 50,000 rows); when that
     exceeds ``cache_size``, a working-set decomposition computes the kernel
     rows it needs on the fly instead (same stopping rule on the full

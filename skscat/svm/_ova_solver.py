@@ -25,9 +25,18 @@ import torch
 
 from ._decomposition import MIN_WORKING_SET, _outer_loop, pair_groups, working_set_size
 from ._kernels import kernel_block, squared_norms, symmetric_kernel
-from ._smo import SMOState, calculate_rho, cpu_threads, dual_objective, solve
+from ._smo import SMOState, _not_low, _not_up, calculate_rho, cpu_threads, dual_objective, solve
 
-__all__ = ["OneVsAllLayout", "OneVsAllResult", "plan_memory", "solve_decomposed", "solve_full"]
+__all__ = [
+    "OneVsAllLayout",
+    "OneVsAllResult",
+    "plan_memory",
+    "solve_decomposed",
+    "solve_full",
+    "solve_shrinking",
+]
+
+SHRINK_EVERY = 1000  # steps between shrinking checks (LIBSVM: min(n, 1000))
 
 
 class OneVsAllLayout:
@@ -78,6 +87,21 @@ class SharedRows:
         return self
 
 
+class ActiveRows:
+    """Kernel rows of a shrunk state: problem ``b`` holds the variables at stored positions ``idx[b]``."""
+
+    def __init__(self, K, idx):
+        self.K, self.idx = K, idx
+
+    def rows(self, index):
+        """Rows ``K[idx[b, index[b]], idx[b]]``, shape (B, m)."""
+        full = self.idx.gather(1, index[:, None]).squeeze(1)
+        return self.K.index_select(0, full).gather(1, self.idx)
+
+    def subset(self, keep):
+        return ActiveRows(self.K, self.idx[keep])
+
+
 class OneVsAllResult:
     """The solved problems as NumPy arrays in training-row order.
 
@@ -103,7 +127,7 @@ class OneVsAllResult:
         self.fit_status = int(bool(state.hit_max_iter.any()))
 
 
-def solve_full(X, layout, C, gamma, tol, max_iter, check_every, on_rows=None, on_steps=None):
+def solve_full(X, layout, C, gamma, tol, max_iter, check_every, on_rows=None, on_steps=None, shrinking=True):
     """Solve every problem on the one float32 training kernel, computed once.
 
     Parameters
@@ -121,9 +145,124 @@ def solve_full(X, layout, C, gamma, tol, max_iter, check_every, on_rows=None, on
     """
     K = symmetric_kernel(X, "rbf", gamma, on_rows=on_rows)
     state = layout.initial_state(C, tol)
-    solve(state, SharedRows(K), max_iter, check_every, on_steps=on_steps)
+    if shrinking:
+        solve_shrinking(state, K, max_iter, check_every, on_steps)
+    else:
+        solve(state, SharedRows(K), max_iter, check_every, on_steps=on_steps)
     del K
     return OneVsAllResult(layout, state)
+
+
+def solve_shrinking(state, K, max_iter, check_every, on_steps=None):
+    """Lockstep SMO with LIBSVM's shrinking: each problem steps only over its active variables.
+
+    Every ``SHRINK_EVERY`` steps, each unfinished problem drops the variables
+    LIBSVM's ``be_shrunk`` drops (at a bound, and not violating by more than
+    the current maximal violations); the problems keep their own active sets,
+    padded to a common length. A problem that meets the stopping rule on its
+    active set waits; once every problem has, the waiting ones have their
+    gradients rebuilt from the kernel (``v = K (y a) - y`` over their support
+    vectors, one pass for all of them) and are checked on all their
+    variables: finished if they meet the rule there too, else all their
+    variables are active again and they go on. The result therefore meets
+    LIBSVM's stopping rule on the full problem.
+
+    Parameters
+    ----------
+    state : SMOState of shape (n_problems, n)
+        Modified in place.
+    K : torch.Tensor of shape (n, n)
+        The shared kernel, rows and columns in stored order.
+    max_iter, check_every, on_steps
+        As in :func:`._smo.solve`.
+
+    Returns
+    -------
+    SMOState
+    """
+    active = torch.ones_like(state.y, dtype=torch.bool)
+    stale = torch.zeros_like(state.done)  # some inactive gradients are out of date
+    while True:
+        todo = (~state.done).nonzero().squeeze(1)
+        if todo.numel() == 0:
+            waiting = (stale & ~state.hit_max_iter).nonzero().squeeze(1)
+            if waiting.numel() == 0:
+                break
+            _rebuild_gradient(state, K, waiting)
+            stale[waiting], active[waiting] = False, True
+            state.done[waiting] = _full_gap(state, waiting) < state.eps[waiting]
+            continue
+        idx, valid = _compact(active[todo])
+        sub = _gather(state, todo, idx, valid)
+        solve(sub, ActiveRows(K, idx), max_iter, check_every, on_steps, max_steps=SHRINK_EVERY)
+        _scatter(state, sub, todo, idx, valid)
+        stale[todo] |= ~active[todo].all(dim=1)
+        _shrink(state, active, (~state.done).nonzero().squeeze(1))
+    if bool(stale.any()):  # problems stopped by max_iter on a shrunk set
+        _rebuild_gradient(state, K, stale.nonzero().squeeze(1))
+    return state
+
+
+def _compact(active):
+    """Stored positions ``(B, m)`` of each problem's active variables first, padded with inactive ones."""
+    m = int(active.sum(dim=1).max())
+    idx = torch.argsort((~active).to(torch.int32), dim=1, stable=True)[:, :m]
+    return idx, active.gather(1, idx)
+
+
+def _gather(state, todo, idx, valid):
+    """The shrunk state of problems ``todo``; padding slots have ``y = C = 0`` and never move."""
+    take = lambda t: t[todo].gather(1, idx)
+    y, C = torch.where(valid, take(state.y), 0.0), torch.where(valid, take(state.C), 0.0)
+    sub = SMOState(y, C, take(state.qd), 0.0, torch.where(valid, take(state.alpha), 0.0), take(state.v))
+    sub.eps, sub.n_iter, sub.hit_max_iter = state.eps[todo], state.n_iter[todo], state.hit_max_iter[todo]
+    return sub
+
+
+def _scatter(state, sub, todo, idx, valid):
+    """Write the active variables of ``sub`` back (padding positions are distinct, so left as they were)."""
+    for name in ("alpha", "v"):
+        rows = getattr(state, name)[todo]
+        rows.scatter_(1, idx, torch.where(valid, getattr(sub, name), rows.gather(1, idx)))
+        getattr(state, name)[todo] = rows
+    state.n_iter[todo], state.done[todo], state.hit_max_iter[todo] = sub.n_iter, sub.done, sub.hit_max_iter
+    state.not_up = _not_up(state.y, state.alpha, state.C)
+    state.not_low = _not_low(state.y, state.alpha, state.C)
+
+
+def _rebuild_gradient(state, K, problems, block=1024):
+    """Exact ``v = K (y a) - y`` of ``problems``, from the columns of their support vectors (float64)."""
+    coef = (state.y * state.alpha)[problems]
+    columns = (coef != 0).any(dim=0).nonzero().squeeze(1)
+    coef_t = coef[:, columns].T.contiguous()
+    v = torch.empty_like(coef)
+    for start in range(0, K.shape[0], block):
+        v[:, start : start + block] = (K[start : start + block].index_select(1, columns).double() @ coef_t).T
+    state.v[problems] = v - state.y[problems]
+
+
+def _full_gap(state, problems):
+    """LIBSVM's ``m(a) - M(a)`` of ``problems`` over all their variables."""
+    v, not_up, not_low = state.v[problems], state.not_up[problems], state.not_low[problems]
+    gmax = -v.masked_fill(not_up, torch.inf).amin(dim=1)
+    return (v + gmax[:, None]).masked_fill_(not_low, -torch.inf).amax(dim=1)
+
+
+def _shrink(state, active, problems):
+    """LIBSVM's ``be_shrunk`` on the active variables of ``problems``, in ``v = y G`` terms."""
+    if problems.numel() == 0:
+        return
+    v, y, act = state.v[problems], state.y[problems], active[problems]
+    up, low = ~state.not_up[problems] & act, ~state.not_low[problems] & act
+    gmax1 = (-v).masked_fill(~up, -torch.inf).amax(dim=1, keepdim=True)  # max over I_up of -y G
+    gmax2 = v.masked_fill(~low, -torch.inf).amax(dim=1, keepdim=True)  # max over I_low of y G
+    alpha, C = state.alpha[problems], state.C[problems]
+    pos = y > 0
+    at_upper, at_lower = alpha >= C, alpha <= 0
+    shrunk = (at_upper & torch.where(pos, -v > gmax1, v > gmax2)) | (
+        at_lower & ~at_upper & torch.where(pos, v > gmax2, -v > gmax1)
+    )
+    active[problems] = act & ~shrunk
 
 
 def solve_decomposed(X, layout, C, gamma, tol, max_iter, check_every, budget_bytes, largest):

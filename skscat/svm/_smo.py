@@ -147,7 +147,7 @@ def _iterate(state, source, max_iter):
     state.n_iter += (~state.done).to(torch.int64)
 
 
-def solve(state, source, max_iter, check_every=32, on_steps=None):
+def solve(state, source, max_iter, check_every=32, on_steps=None, max_steps=None):
     """Run lockstep SMO until every problem meets LIBSVM's stopping rule or ``max_iter``.
 
     Parameters
@@ -163,14 +163,17 @@ def solve(state, source, max_iter, check_every=32, on_steps=None):
         Steps between checks for finished problems (each check syncs the device).
     on_steps : callable, optional
         Progress hook, called at every check as ``on_steps(check_every, n_unfinished)``.
+    max_steps : int, optional
+        Return after this many steps (rounded up to ``check_every``) even if
+        problems are unfinished (their ``done`` stays False).
 
     Returns
     -------
     SMOState
-        ``state``, every problem finished.
+        ``state``, every problem finished unless ``max_steps`` stopped it first.
     """
     with cpu_threads(1, state.y.device):
-        return _solve(state, source, max_iter, check_every, on_steps)
+        return _solve(state, source, max_iter, check_every, on_steps, max_steps)
 
 
 @contextlib.contextmanager
@@ -190,16 +193,18 @@ def cpu_threads(n_threads, device):
         torch.set_num_threads(previous)
 
 
-def _solve(state, source, max_iter, check_every, on_steps):
+def _solve(state, source, max_iter, check_every, on_steps, max_steps):
     active = torch.arange(state.y.shape[0], device=state.y.device)
     work, work_source = state, source
+    steps = 0
     while True:
         for _ in range(check_every):
             _iterate(work, source=work_source, max_iter=max_iter)
+        steps += check_every
         finished = work.done
         if on_steps is not None:
             on_steps(check_every, int((~finished).sum()))
-        if bool(finished.all()):
+        if bool(finished.all()) or (max_steps is not None and steps >= max_steps):
             break
         if bool(finished.any()):
             state.write_back(work.subset(finished), active[finished])

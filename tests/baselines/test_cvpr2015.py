@@ -1,20 +1,24 @@
-"""``--protocol cvpr2015``: preprocessing, chunked feature cache, resume, plan, errors, tiny end-to-end runs."""
+"""``--protocol cvpr2015``: preprocessing, chunked feature cache, resume, plan, errors, tiny runs."""
 
+import csv
 import json
 import os
 import pickle
 import stat
+import subprocess
 import sys
-import types
+import textwrap
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from skscat.baselines import _cvpr2015
+from skscat.baselines import _cvpr2015, _plan
 from skscat.baselines.__main__ import main
 from skscat.baselines._features import ChunkedFeatures
-from skscat.baselines._paper import SETTINGS, PlaneGroup, paper_planes
+from skscat.baselines._paper import SETTINGS, PlaneGroup, paper_planes, representation, resolve_convention
 from skscat.datasets import imresize
 from skscat.scattering import rgb_to_yuv
 
@@ -55,10 +59,8 @@ class FirstColumns:
 
 
 def _use_selector(monkeypatch, cls):
-    """Make ``cls`` the selector that ``skscat.feature_selection`` provides."""
-    module = types.ModuleType("skscat.feature_selection")
-    module.OrthogonalLeastSquaresSelector = cls
-    monkeypatch.setitem(sys.modules, "skscat.feature_selection", module)
+    """Make ``cls`` the protocol's OLS selector."""
+    monkeypatch.setattr(_plan, "OrthogonalLeastSquaresSelector", cls)
 
 
 @pytest.fixture
@@ -140,11 +142,77 @@ def test_resume_reuses_chunks_and_records(tmp_path, data_dir, stand_in, monkeypa
     assert [start for _, start in computed[3:]] == [16, 24]  # only the missing chunks
     assert "(2 of 4 chunks to compute)" in "\n".join(lines)
     assert [(r["seed"], r["split"]) for r in rows] == [(0, 0), (0, 1)]
+    (summary,) = _cvpr2015.summarize_paper(rows)
+    mca = [r["mean_class_accuracy"] for r in rows]
+    assert (
+        summary["splits"] == 2
+        and summary["mean_class_accuracy"] == f"{np.mean(mca):.2f} +- {np.std(mca):.2f}"
+    )
     again = []
     assert _cvpr2015.run_cvpr2015(**options, **paths, verbose=False, log=again.append) == rows
     assert len(computed) == 5 and sum(line.startswith("[skip]") for line in again) == 2
     records = sorted((tmp_path / "out" / "runs").glob("cvpr2015-caltech101-translation-*.json"))
     assert len(records) == 2 and json.loads(records[0].read_text())["spec"]["n_atoms_per_class"] == 3
+
+
+_KILLABLE = textwrap.dedent("""
+    import sys, time
+    import numpy as np
+    from skscat.baselines import _cvpr2015, _plan
+    from skscat.baselines.__main__ import main
+
+    class FirstColumns:
+        def __init__(self, *, n_atoms_per_class, n_rounds, device, verbose=False):
+            self.n = n_atoms_per_class * n_rounds
+        def fit(self, X, y):
+            self.n_out_ = self.n * len(np.unique(y))
+            return self
+        def fit_transform(self, X, y):
+            return self.fit(X, y).transform(X)
+        def transform(self, X):
+            return X[:, : self.n_out_]
+
+    _plan.OrthogonalLeastSquaresSelector = FirstColumns
+    compute = _cvpr2015._compute_chunk
+
+    def slow(plan, rows):
+        if rows.start >= 16:
+            time.sleep(120)  # killed here, after two chunks are stored
+        return compute(plan, rows)
+
+    _cvpr2015._compute_chunk = slow
+    sys.exit(main(sys.argv[1:]))
+""")
+
+
+@pytest.mark.data
+def test_killed_process_resumes_from_its_chunks(tmp_path, data_dir, stand_in, monkeypatch, capsys):
+    script = tmp_path / "killable.py"
+    script.write_text(_KILLABLE)
+    argv = ["--protocol", "cvpr2015", "--dataset", "caltech101", "--data-dir", str(data_dir), "--quiet"]
+    argv += ["--representation", "translation", "--image-size", "32", "-J", "3", "--n-atoms", "3"]
+    argv += ["--n-rounds", "2", "--train-per-class", "6", "--n-splits", "1", "--n-classes", "3"]
+    argv += ["--max-per-class", "10", "--chunk-size", "8", "--device", "cpu"]
+    argv += ["--output", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache")]
+    root = Path(__file__).resolve().parents[2]  # this checkout's skscat, not an installed one
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
+    process = subprocess.Popen(
+        [sys.executable, str(script), *argv], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+    )
+    chunks = tmp_path / "cache" / "features"
+    deadline = time.time() + 300
+    while len(list(chunks.rglob("chunk-*.npy"))) < 2 and time.time() < deadline and process.poll() is None:
+        time.sleep(0.2)
+    process.kill()  # SIGKILL while the third chunk is computed
+    process.wait()
+    assert len(list(chunks.rglob("chunk-*.npy"))) == 2 and not list(chunks.rglob("*.tmp"))
+    computed = []
+    compute = _cvpr2015._compute_chunk
+    monkeypatch.setattr(
+        _cvpr2015, "_compute_chunk", lambda plan, rows: computed.append(rows.start) or compute(plan, rows)
+    )
+    assert main(argv) == 0
+    assert computed == [16, 24] and "(2 of 4 chunks to compute)" in capsys.readouterr().out
 
 
 @pytest.mark.data
@@ -166,7 +234,12 @@ def test_plan_is_printed_before_any_work(tmp_path, data_dir, stand_in, capsys):
     assert "Y 32x32 J=3 Q=2; U/V 8x8 J=1 Q=2" in plan and "30 images of 3 classes" in plan
     assert "U/V 8x8 J=1 Q=2, order 2 at J=3" in plan  # roto-translation: ScatNetLight's colour operator
     assert "OLS 3 atoms x 3 classes x 2 rounds = 18" in plan and "(4 of 4 chunks to compute)" in plan
-    assert (tmp_path / "out" / "results_cvpr2015.md").read_text().count("| caltech101 |") == 2
+    assert (tmp_path / "out" / "results_cvpr2015.csv").read_text().count("\ncaltech101,") == 2
+    # --plan-only prints the plan of the same request (now all chunks cached) and runs nothing
+    assert main([*argv, "--plan-only", "--output", str(tmp_path / "other")]) == 0
+    out = capsys.readouterr().out
+    assert out.count("[plan]") == 2 and "(0 of 4 chunks to compute)" in out and "[run ]" not in out
+    assert not (tmp_path / "other").exists()
 
 
 @pytest.mark.data
@@ -208,27 +281,92 @@ def _write_cifar10(folder, n_per_batch):
         (folder / name).write_bytes(pickle.dumps({"data": data, "labels": labels}))
 
 
-def test_cifar_official_split_and_subsets(tmp_path, stand_in):
-    _write_cifar10(tmp_path / "cifar-10-batches-py", n_per_batch=30)
+def _write_cifar100(folder, n):
+    rng = np.random.default_rng(0)
+    folder.mkdir(parents=True)
+    names = {
+        "fine_label_names": [f"f{i}" for i in range(100)],
+        "coarse_label_names": [f"c{i}" for i in range(20)],
+    }
+    (folder / "meta").write_bytes(pickle.dumps(names))
+    for name in ("train", "test"):
+        fine = (np.arange(n) % 100).tolist()
+        batch = {"data": rng.integers(0, 256, size=(n, 3072), dtype=np.uint8), "fine_labels": fine}
+        (folder / name).write_bytes(pickle.dumps({**batch, "coarse_labels": [v // 5 for v in fine]}))
+
+
+def test_cifar100_runs_with_its_own_atoms(tmp_path, stand_in):
+    _write_cifar100(tmp_path / "cifar-100-python", 300)
+    lines = []
     rows = _cvpr2015.run_cvpr2015(
-        datasets=["cifar10"],
-        representations=["translation"],
+        datasets=["cifar100"],
+        representations=["roto-translation"],
         data_dir=tmp_path,
         output_dir=tmp_path / "o",
         cache_dir=tmp_path / "c",
         verbose=False,
-        log=_quiet,
+        log=lines.append,
         image_size=16,
         J=2,
-        n_atoms_per_class=1,
-        max_train_per_class=4,
-        max_test_per_class=2,
-        chunk_size=16,
+        n_classes=4,
+        chunk_size=64,
+        n_atoms_per_class=2,
         device="cpu",
-        convention="kymatio",
     )
+    assert "OLS 2 atoms x 4 classes x 2 rounds = 16" in lines[1]  # CIFAR-100's 2 rounds (D from the option)
+    assert (rows[0]["n_train"], rows[0]["n_test"], rows[0]["n_reduced"], rows[0]["published"]) == (
+        12,
+        12,
+        16,
+        56.8,
+    )
+
+
+def test_operator_of_each_plane_group():
+    groups = SETTINGS["caltech101"].scaled(32, 3).groups
+    roto = [representation("roto-translation", g, convention="scatnet").get_params() for g in groups]
+    trans = [representation("translation", g, convention="scatnet").get_params() for g in groups]
+    assert [(p["J"], p["Q"], p["order2_averaging_J"], p["colorspace"]) for p in roto] == [
+        (3, 2, None, "rgb"),
+        (1, 2, 3, "rgb"),
+    ]
+    assert [(p["J"], p["Q"], p["order2_averaging_J"]) for p in trans] == [(3, 2, None), (1, 2, 3)]
+    kymatio = representation("roto-translation", groups[1], convention="kymatio").get_params()
+    assert (kymatio["convention"], kymatio["Q"], kymatio["order2_averaging_J"]) == ("kymatio", 1, None)
+    with pytest.raises(ValueError, match="convention='matlab' is not known"):
+        resolve_convention("translation", "matlab")
+
+
+def test_cifar_official_split_and_subsets(tmp_path, stand_in):
+    _write_cifar10(tmp_path / "cifar-10-batches-py", n_per_batch=30)
+    options = {
+        "datasets": ["cifar10"],
+        "data_dir": tmp_path,
+        "output_dir": tmp_path / "o",
+        "cache_dir": tmp_path / "c",
+        "verbose": False,
+        "log": _quiet,
+        "image_size": 16,
+        "J": 2,
+        "n_atoms_per_class": 1,
+        "max_train_per_class": 4,
+        "max_test_per_class": 2,
+        "chunk_size": 16,
+        "device": "cpu",
+        "convention": "kymatio",
+    }
+    rows = _cvpr2015.run_cvpr2015(representations=["translation"], **options)
     assert len(rows) == 1 and (rows[0]["n_train"], rows[0]["n_test"]) == (40, 20)
     assert rows[0]["n_features"] == 3 * 81 * 4 * 4 and rows[0]["published"] == 80.3
+    # A second invocation into the same folder: the tables list both runs' records.
+    assert len(_cvpr2015.run_cvpr2015(representations=["roto-translation"], **options)) == 1
+    with open(tmp_path / "o" / "results_cvpr2015.csv") as f:
+        table = list(csv.DictReader(f))
+    assert [r["representation"] for r in table] == ["roto-translation", "translation"]
+    assert [r["published"] for r in table] == ["82.3", "80.3"]
+    summary = (tmp_path / "o" / "results_cvpr2015.md").read_text().split("\n\n")[0]
+    assert summary.startswith("| dataset | representation | splits | mean_class_accuracy |")
+    assert summary.count("| cifar10 |") == 2 and " +- 0.00 |" in summary
 
 
 @pytest.mark.parametrize(
@@ -276,6 +414,18 @@ def test_too_small_for_the_protocol(options, message, tmp_path, data_dir, stand_
 
 
 @pytest.mark.data
+def test_refuses_a_plan_larger_than_the_free_memory(tmp_path, data_dir, stand_in, monkeypatch, capsys):
+    monkeypatch.setattr(_plan.PaperPlan, "free_bytes", lambda self: 1000)
+    argv = ["--protocol", "cvpr2015", "--dataset", "caltech101", "--data-dir", str(data_dir)]
+    argv += ["--n-classes", "3", "--max-per-class", "10", "--train-per-class", "6", "--n-atoms", "3"]
+    argv += ["--image-size", "32", "-J", "3"]
+    with pytest.raises(SystemExit):
+        main([*argv, "--device", "cpu", "--output", str(tmp_path / "o"), "--cache-dir", str(tmp_path / "c")])
+    err = capsys.readouterr().err
+    assert "caltech101 / translation needs ~0." in err and "but 0.0 GB are free" in err
+
+
+@pytest.mark.data
 def test_cli_reports_a_data_set_too_small(tmp_path, data_dir, stand_in, capsys):
     argv = [
         "--protocol",
@@ -295,7 +445,6 @@ def test_cli_reports_a_data_set_too_small(tmp_path, data_dir, stand_in, capsys):
 @pytest.mark.data
 def test_tiny_end_to_end_with_ols(tmp_path, data_dir):
     """The whole pipeline on 3 Caltech classes, with the real OLS selector and SVM."""
-    pytest.importorskip("skscat.feature_selection")
     rows = _cvpr2015.run_cvpr2015(
         datasets=["caltech101"],
         representations=["translation", "roto-translation"],

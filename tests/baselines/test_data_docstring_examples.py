@@ -10,6 +10,7 @@ MODULES = [
     "skscat.datasets._cifar",
     "skscat.datasets._download",
     "skscat.datasets._protocols",
+    "skscat.datasets._resize",
     "skscat.datasets._stl10",
     "skscat.baselines._cache",
     "skscat.baselines._registry",

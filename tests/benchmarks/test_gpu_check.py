@@ -295,25 +295,37 @@ def _fake_checkout(tmp_path):
     (shared / "data" / "cifar-10-batches-py" / "data_batch_1").write_bytes(
         b"\0" * 300_000
     )
+    (shared / "reference").mkdir()
+    (shared / "reference" / "ref.npz").write_bytes(b"\0" * 1000)
     return repo, shared
 
 
 def test_prepare_copies_the_data_counts_what_travels_and_prints_the_call(tmp_path):
     repo, shared = _fake_checkout(tmp_path)
-    plan = prepare_gpu_check.prepare(repo / ".gpu-carry", shared, [], repo=repo)
+    carry = repo / ".gpu-carry"
+    plan = prepare_gpu_check.prepare(carry, shared, [], repo=repo)
     assert (
-        repo / ".gpu-carry/shared/data/cifar-10-batches-py/data_batch_1"
+        carry / "shared/data/cifar-10-batches-py/data_batch_1"
     ).stat().st_size == 300_000
-    assert plan["carried_mib"] == round(300_000 / 2**20, 1)
+    assert (carry / "shared/reference/ref.npz").stat().st_size == 1000
+    manifest = json.loads((carry / "manifest.json").read_text())
+    assert manifest["files"] == [
+        "shared/data/cifar-10-batches-py/data_batch_1",
+        "shared/reference/ref.npz",
+    ]
+    carried = 301_000 + (carry / "manifest.json").stat().st_size
+    assert plan["carried_mib"] == round(carried / 2**20, 1)
     assert plan["travelling_mib"] == round(
-        (300_000 + 2048 + len("/.gpu-carry/\n")) / 2**20, 1
+        (carried + 2048 + len("/.gpu-carry/\n")) / 2**20, 1
     )
     assert plan["carry"] == [".gpu-carry"]
     assert 'python3 benchmarks/gpu_check.py "$OUT"' in plan["command"]
     assert plan["timeout_s"] <= 600
-    assert prepare_gpu_check.is_ignored(repo / ".gpu-carry", repo)
-    manifest = json.loads((repo / ".gpu-carry" / "manifest.json").read_text())
-    assert manifest["files"] == ["shared/data/cifar-10-batches-py/data_batch_1"]
+    assert prepare_gpu_check.is_ignored(carry, repo)
+    again = prepare_gpu_check.prepare(
+        carry, shared, [], reference=False, repo=repo
+    )  # copies nothing new
+    assert again["carried_mib"] == plan["carried_mib"]
 
 
 def test_prepare_refuses_too_much_and_a_folder_outside_the_checkout(tmp_path):

@@ -34,7 +34,9 @@ def reference(reference_dir):
 def _upsampled_rgb(reference, size):
     """The reference's CIFAR images, bilinearly resized as its planes were (pixels in [0, 255])."""
     rgb = torch.from_numpy(reference["source_images_rgb"].astype(np.float32))
-    return torch.nn.functional.interpolate(rgb, size=(size, size), mode="bilinear", align_corners=False).numpy()
+    return torch.nn.functional.interpolate(
+        rgb, size=(size, size), mode="bilinear", align_corners=False
+    ).numpy()
 
 
 def _relative_error(got, expected):
@@ -100,29 +102,42 @@ def test_rotation_covariance_under_scatnet(L):
     assert wrong > 1e2 * error
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda: Scattering2D(2, (16, 16), Q=0, convention="scatnet"), "Q=0 is invalid"),
-    (lambda: Scattering2D(2, (16, 16), convention="matlab"), "convention='matlab' is invalid"),
-    (lambda: Scattering2D(2, (16, 16), Q=2), "Q=2 needs convention='scatnet'"),
-    (lambda: RotoTranslationScattering2D(2, (16, 16), Q=2), "Q=2 needs convention='scatnet'"),
-    (lambda: RotoTranslationScattering2D(2, (16, 16), order2_averaging_J=3), "needs convention='scatnet'"),
-    (lambda: RotoTranslationScattering2D(2, (16, 16), convention="scatnet", order2_averaging_J=1),
-     "order2_averaging_J=1 is invalid"),
-    (lambda: RotoTranslationScattering2D(2, (16, 16), L=6, convention="scatnet"), "L a power of two"),
-    (lambda: RotoTranslationScattering2D(2, (16, 16), L=4, n_angular_scales=4, convention="scatnet"),
-     "n_angular_scales between 1 and 3"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: Scattering2D(2, (16, 16), Q=0, convention="scatnet"), "Q=0 is invalid"),
+        (lambda: Scattering2D(2, (16, 16), convention="matlab"), "convention='matlab' is invalid"),
+        (lambda: Scattering2D(2, (16, 16), Q=2), "Q=2 needs convention='scatnet'"),
+        (lambda: RotoTranslationScattering2D(2, (16, 16), Q=2), "Q=2 needs convention='scatnet'"),
+        (
+            lambda: RotoTranslationScattering2D(2, (16, 16), order2_averaging_J=3),
+            "needs convention='scatnet'",
+        ),
+        (
+            lambda: RotoTranslationScattering2D(2, (16, 16), convention="scatnet", order2_averaging_J=1),
+            "order2_averaging_J=1 is invalid",
+        ),
+        (lambda: RotoTranslationScattering2D(2, (16, 16), L=6, convention="scatnet"), "L a power of two"),
+        (
+            lambda: RotoTranslationScattering2D(2, (16, 16), L=4, n_angular_scales=4, convention="scatnet"),
+            "n_angular_scales between 1 and 3",
+        ),
+    ],
+)
 def test_bad_parameters_name_the_fix(make, message):
     with pytest.raises(ValueError, match=message):
         make()
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"Q": 0}, "'Q' parameter"),
-    ({"convention": "matlab"}, "'convention' parameter"),
-    ({"Q": 2, "convention": "kymatio"}, "Q=2 needs convention='scatnet'"),
-    ({"order2_averaging_J": 3}, "order2_averaging_J=3 needs convention='scatnet'"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"Q": 0}, "'Q' parameter"),
+        ({"convention": "matlab"}, "'convention' parameter"),
+        ({"Q": 2, "convention": "kymatio"}, "Q=2 needs convention='scatnet'"),
+        ({"order2_averaging_J": 3}, "order2_averaging_J=3 needs convention='scatnet'"),
+    ],
+)
 def test_transformers_refuse_bad_parameters(params, message):
     images = np.random.default_rng(0).random((2, 16, 16))
     with pytest.raises(ValueError, match=message):
@@ -132,10 +147,13 @@ def test_transformers_refuse_bad_parameters(params, message):
             ScatteringTransformer(J=2, device="cpu", **params).fit(images)
 
 
-@parametrize_with_checks([ScatteringTransformer(J=1, L=4, Q=2, convention="scatnet", device="cpu"),
-                          RotoTranslationScattering(J=1, L=4, Q=2, convention="scatnet", colorspace="rgb",
-                                                    device="cpu")],
-                         expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS)
+@parametrize_with_checks(
+    [
+        ScatteringTransformer(J=1, L=4, Q=2, convention="scatnet", device="cpu"),
+        RotoTranslationScattering(J=1, L=4, Q=2, convention="scatnet", colorspace="rgb", device="cpu"),
+    ],
+    expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS,
+)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
@@ -148,22 +166,31 @@ def _stripes(n=40, size=16, seed=0):
     return X, np.arange(n) % 2
 
 
-@pytest.mark.parametrize("estimator, prefix", [
-    (RotoTranslationScattering(J=2, L=4, colorspace="rgb", pooling="mean", log=True, device="cpu"),
-     "rototranslationscattering"),
-    (ScatteringTransformer(J=2, L=4, pooling="mean", device="cpu"), "scatteringtransformer"),
-])
+@pytest.mark.parametrize(
+    "estimator, prefix",
+    [
+        (
+            RotoTranslationScattering(J=2, L=4, colorspace="rgb", pooling="mean", log=True, device="cpu"),
+            "rototranslationscattering",
+        ),
+        (ScatteringTransformer(J=2, L=4, pooling="mean", device="cpu"), "scatteringtransformer"),
+    ],
+)
 def test_q_and_convention_follow_set_params_in_grid_search(estimator, prefix):
     X, y = _stripes()
-    grid = [{f"{prefix}__convention": ["kymatio"], f"{prefix}__Q": [1]},
-            {f"{prefix}__convention": ["scatnet"], f"{prefix}__Q": [1, 2]}]
+    grid = [
+        {f"{prefix}__convention": ["kymatio"], f"{prefix}__Q": [1]},
+        {f"{prefix}__convention": ["scatnet"], f"{prefix}__Q": [1, 2]},
+    ]
     search = GridSearchCV(make_pipeline(estimator, StandardScaler(), SVC()), grid, cv=2, error_score="raise")
     search.fit(X, y)
     assert np.isfinite(search.cv_results_["mean_test_score"]).all() and search.best_score_ > 0.9
     # Each candidate's fitted transformer is the one its parameters describe.
     for params in search.cv_results_["params"]:
         fitted = clone(search.estimator).set_params(**params).fit(X, y)[0]
-        fresh = clone(estimator).set_params(Q=params[f"{prefix}__Q"], convention=params[f"{prefix}__convention"])
+        fresh = clone(estimator).set_params(
+            Q=params[f"{prefix}__Q"], convention=params[f"{prefix}__convention"]
+        )
         np.testing.assert_array_equal(fitted.transform(X), fresh.fit(X).transform(X))
         assert fitted._module.Q == fitted.Q and fitted._module.convention == fitted.convention
         assert int((fitted.paths_["order"] == 1).sum()) == 2 * 4 * fitted.Q
@@ -186,14 +213,19 @@ def test_pooling_names_pickle_and_batch_size():
     # Order 2 on the 1x1 grid of order2_averaging_J=4: its channels are one coefficient each.
     order2 = roto.paths_["order"] == 2
     assert module.order2_shape == (1, 1)
-    np.testing.assert_allclose(pooled.transform(images)[:, : roto.n_paths_][:, order2],
-                               full[:, module.n_coefficients - order2.sum() : module.n_coefficients])
+    np.testing.assert_allclose(
+        pooled.transform(images)[:, : roto.n_paths_][:, order2],
+        full[:, module.n_coefficients - order2.sum() : module.n_coefficients],
+    )
 
 
-@pytest.mark.parametrize("make", [
-    lambda: Scattering2D(3, (24, 24), Q=2, convention="scatnet"),
-    lambda: RotoTranslationScattering2D(3, (24, 24), Q=2, convention="scatnet"),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Scattering2D(3, (24, 24), Q=2, convention="scatnet"),
+        lambda: RotoTranslationScattering2D(3, (24, 24), Q=2, convention="scatnet"),
+    ],
+)
 def test_modules_batch_dtypes_and_gradients(make):
     module = make()
     x = torch.rand(2, 3, 24, 24, dtype=torch.float64)

@@ -14,7 +14,10 @@ ROTO_CASES = {
     "cifar_tr_luma": {"J": 4},
     "small_tr_luma": {"J": 3},
     "caltech_tr_luma": {"J": 6},
-    "caltech_tr_color": {"J": 4, "order2_averaging_J": 6},  # the colour operator's third layer is the luma one's
+    "caltech_tr_color": {
+        "J": 4,
+        "order2_averaging_J": 6,
+    },  # the colour operator's third layer is the luma one's
 }
 TOLERANCE = 1e-4  # of each plane's largest coefficient, float32
 
@@ -29,7 +32,9 @@ def _relative_errors(got, expected):
 
 
 def _roto(params):
-    return RotoTranslationScattering(L=8, Q=2, convention="scatnet", colorspace="gray", device="cpu", **params)
+    return RotoTranslationScattering(
+        L=8, Q=2, convention="scatnet", colorspace="gray", device="cpu", **params
+    )
 
 
 @pytest.mark.parametrize("tag", ROTO_CASES)

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 from sklearn.datasets import load_digits, make_classification
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import StandardScaler
@@ -10,6 +11,7 @@ from sklearn.svm import SVC
 import skscat.svm._ova as ova_module
 import skscat.svm._ova_solver as solver_module
 from skscat.svm import MeanNormGaussianSVC, gaussian_kernel
+from skscat.svm._kernels import symmetric_kernel
 
 # LIBSVM and the lockstep solver both stop within tol=1e-3 of the optimality conditions, on float32
 # kernel caches filled differently (float64 values rounded vs float32 products), LIBSVM with its
@@ -150,3 +152,73 @@ def test_plan_over_free_memory_refuses_before_allocating(monkeypatch):
     )
     with pytest.raises(MemoryError, match=message):
         MeanNormGaussianSVC(device="cpu").fit(X / 16.0, y)
+
+
+def full_gap(coef, y_index, positive, K, C):
+    """LIBSVM's m(a) - M(a) of every problem, from its coefficients and the exact gradient (float64)."""
+    gaps = []
+    for k, c in enumerate(positive):
+        y = np.where(y_index == c, -1.0, 1.0)
+        alpha = np.abs(coef[k])
+        G = y * (K @ (y * alpha)) - 1.0
+        up = ((y > 0) & (alpha < C)) | ((y < 0) & (alpha > 0))
+        low = ((y > 0) & (alpha > 0)) | ((y < 0) & (alpha < C))
+        gaps.append((-y * G)[up].max() + (y * G)[low].max())
+    return np.array(gaps)
+
+
+def test_shrinking_meets_the_stopping_rule_on_every_variable(monkeypatch):
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:1000] / 16.0, y[:1000]
+    monkeypatch.setattr(solver_module, "SHRINK_EVERY", 64)  # many shrinking rounds on a small problem
+    sizes = []
+    compact = solver_module._compact
+
+    def recording(active):
+        idx, valid = compact(active)
+        sizes.append(idx.shape[1])
+        return idx, valid
+
+    monkeypatch.setattr(solver_module, "_compact", recording)
+    layout = solver_module.OneVsAllLayout(y, 10, torch.device("cpu"))
+    centred = X[layout.order] - X.mean(axis=0)
+    X_t = torch.as_tensor(centred, dtype=torch.float32)
+    gamma = 1.0 / (2.0 * np.linalg.norm(X, axis=1).mean() ** 2)
+    shrunk = solver_module.solve_full(X_t, layout, 50.0, gamma, 1e-3, 10**7, 32, shrinking=True)
+    plain = solver_module.solve_full(X_t, layout, 50.0, gamma, 1e-3, 10**7, 32, shrinking=False)
+    assert min(sizes) < 1000 // 3  # the problems did step over a fraction of their variables
+    training_order = np.argsort(layout.order)
+    K = symmetric_kernel(X_t, "rbf", gamma).double().numpy()[np.ix_(training_order, training_order)]
+    for result in (shrunk, plain):
+        assert (full_gap(result.coef, y, layout.positive, K, 50.0) < 1e-3 + 1e-9).all()
+    np.testing.assert_array_equal(shrunk.coef != 0, plain.coef != 0)  # same support vectors
+    np.testing.assert_allclose(shrunk.intercept, plain.intercept, atol=1e-3)
+
+
+def test_wrongly_shrunk_variables_are_reactivated(monkeypatch):
+    # A shrinking rule that also drops every second active variable (violators included) the first
+    # few times: the check on every variable after convergence must bring them back.
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:600] / 16.0, y[:600]
+    monkeypatch.setattr(solver_module, "SHRINK_EVERY", 64)
+    shrink, calls = solver_module._shrink, []
+
+    def over_shrinking(state, active, problems):
+        shrink(state, active, problems)
+        calls.append(1)
+        if len(calls) <= 3:
+            active[problems, ::2] = False
+
+    monkeypatch.setattr(solver_module, "_shrink", over_shrinking)
+    rebuilt = []
+    rebuild = solver_module._rebuild_gradient
+    monkeypatch.setattr(
+        solver_module, "_rebuild_gradient", lambda s, K, p: rebuilt.append(len(p)) or rebuild(s, K, p)
+    )
+    layout = solver_module.OneVsAllLayout(y, 10, torch.device("cpu"))
+    X_t = torch.as_tensor(X[layout.order] - X.mean(axis=0), dtype=torch.float32)
+    gamma = 1.0 / (2.0 * np.linalg.norm(X, axis=1).mean() ** 2)
+    result = solver_module.solve_full(X_t, layout, 50.0, gamma, 1e-3, 10**7, 32, shrinking=True)
+    training_order = np.argsort(layout.order)
+    K = symmetric_kernel(X_t, "rbf", gamma).double().numpy()[np.ix_(training_order, training_order)]
+    assert rebuilt and (full_gap(result.coef, y, layout.positive, K, 50.0) < 1e-3 + 1e-9).all()
