@@ -13,7 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from skscat.datasets import PerClassSplit, caltech101_files, load_cifar10, load_cifar100, read_image
+from skscat.datasets import (
+    PerClassSplit,
+    caltech101_files,
+    load_cifar10,
+    load_cifar100,
+    read_image,
+)
 
 __all__ = ["ImageSource", "load_source"]
 

@@ -22,7 +22,12 @@ from ._core import (
     angular_operator,
     fold_layout,
 )
-from ._module import Scattering2D, check_images, check_order2_averaging, check_scattering_params
+from ._module import (
+    Scattering2D,
+    check_images,
+    check_order2_averaging,
+    check_scattering_params,
+)
 from ._scatnet import ScatNetCascade, scatnet_angular_subsampling
 from .filter_bank import angular_filter_bank, compute_padding, filter_bank
 

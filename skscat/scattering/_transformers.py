@@ -8,7 +8,12 @@ import torch
 from ..utils._sklearn import Interval, Options, StrOptions
 from ._base import BaseScatteringTransformer
 from ._color import rgb_to_gray, rgb_to_yuv
-from ._module import CONVENTIONS, Scattering2D, check_order2_averaging, check_scattering_params
+from ._module import (
+    CONVENTIONS,
+    Scattering2D,
+    check_order2_averaging,
+    check_scattering_params,
+)
 from ._roto import RotoTranslationScattering2D
 
 __all__ = ["RotoTranslationScattering", "ScatteringTransformer"]

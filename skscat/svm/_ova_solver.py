@@ -25,7 +25,15 @@ import torch
 
 from ._decomposition import MIN_WORKING_SET, _outer_loop, pair_groups, working_set_size
 from ._kernels import kernel_block, squared_norms, symmetric_kernel
-from ._smo import SMOState, _not_low, _not_up, calculate_rho, cpu_threads, dual_objective, solve
+from ._smo import (
+    SMOState,
+    _not_low,
+    _not_up,
+    calculate_rho,
+    cpu_threads,
+    dual_objective,
+    solve,
+)
 
 __all__ = [
     "OneVsAllLayout",

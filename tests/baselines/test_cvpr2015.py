@@ -18,7 +18,13 @@ import torch
 from skscat.baselines import _cvpr2015, _plan
 from skscat.baselines.__main__ import main
 from skscat.baselines._features import ChunkedFeatures
-from skscat.baselines._paper import SETTINGS, PlaneGroup, paper_planes, representation, resolve_convention
+from skscat.baselines._paper import (
+    SETTINGS,
+    PlaneGroup,
+    paper_planes,
+    representation,
+    resolve_convention,
+)
 from skscat.datasets import imresize
 from skscat.scattering import rgb_to_yuv
 

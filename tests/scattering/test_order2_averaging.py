@@ -11,7 +11,11 @@ import numpy as np
 import pytest
 import torch
 
-from skscat.scattering import RotoTranslationScattering, Scattering2D, ScatteringTransformer
+from skscat.scattering import (
+    RotoTranslationScattering,
+    Scattering2D,
+    ScatteringTransformer,
+)
 
 DATA = Path(__file__).parent / "data" / "scatnetlight_t_colour.npz"
 
