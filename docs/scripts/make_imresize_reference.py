@@ -1,4 +1,4 @@
-"""Regenerate imresize_reference.npz with GNU Octave's image package (needs ``octave`` and octave-image).
+"""Regenerate tests/datasets/data/imresize_reference.npz with GNU Octave's image package (needs ``octave`` and octave-image).
 
 Octave's imresize (image >= 2.14) follows MATLAB's algorithm (Keys cubic, a = -0.5, kernel widened by 1/scale
 when shrinking, symmetric borders) but does not normalise the weights of each output pixel to sum to one, as
@@ -6,7 +6,7 @@ MATLAB does; for a separable linear resize that normalisation is the division by
 all-ones image, which this script applies. (For upsampling and for shrinking by 1/integer the weights already
 sum to one and the division changes nothing.) Inputs are seeded random integers 0..255.
 
-    python tests/datasets/data/make_imresize_reference.py
+    python docs/scripts/make_imresize_reference.py
 """
 
 import subprocess
@@ -59,7 +59,7 @@ def main():
     for k in range(1, len(CASES) + 1):
         arrays[f"x{k}"] = inputs[f"x{k}"]
         arrays[f"y{k}"] = result[f"y{k}"].astype(np.float32)
-    np.savez_compressed(Path(__file__).with_name("imresize_reference.npz"), **arrays)
+    np.savez_compressed(Path(__file__).resolve().parents[2] / "tests" / "datasets" / "data" / "imresize_reference.npz", **arrays)
 
 
 if __name__ == "__main__":
