@@ -522,7 +522,7 @@ def autocast_param(estimator):
 
 
 def _train_wrn(ctx, data, config, extra):
-    from skscat.estimators import TorchCNNClassifier
+    from skscat.networks import TorchCNNClassifier
 
     X, y, X_test, y_test = data
     clf = TorchCNNClassifier(
@@ -551,7 +551,7 @@ def _train_wrn(ctx, data, config, extra):
 
 
 def part_scat_wrn(ctx):
-    from skscat.estimators import TorchCNNClassifier
+    from skscat.networks import TorchCNNClassifier
 
     config = WRN_TINY if ctx.tiny else WRN
     data = _cifar(ctx.data_home, config.get("n_train"), config.get("n_test"))

@@ -3,7 +3,7 @@
 Protocol of the paper: train on n = 100, 500, 1000 images drawn uniformly per
 class (n / 10 per class) for several seeds, test on the whole test set (here
 the 2,000 test images of ../shared/data's CIFAR-10 subset). Both networks are
-trained with :class:`skscat.estimators.TorchCNNClassifier`, alternating, with
+trained with :class:`skscat.networks.TorchCNNClassifier`, alternating, with
 the same seed, SGD settings and number of SGD steps.
 
 CPU budget (the defaults; a GPU run can use the paper's widths with
@@ -38,7 +38,7 @@ import torch
 from tqdm.auto import tqdm
 
 from skscat.datasets import load_cifar10, small_sample_subset
-from skscat.estimators import TorchCNNClassifier
+from skscat.networks import TorchCNNClassifier
 from skscat.scattering import Scattering2D
 from skscat.utils import atomic_write_text, resolve_device
 

@@ -13,7 +13,7 @@ _PUBLIC = {
     "Scattering2D": "skscat.scattering",
     "RotoTranslationScattering": "skscat.scattering",
     "TorchSVC": "skscat.svm",
-    "TorchCNNClassifier": "skscat.estimators",
+    "TorchCNNClassifier": "skscat.networks",
 }
 
 # The names of _PUBLIC, sorted, then __version__ (a literal list, so static tools can read it).

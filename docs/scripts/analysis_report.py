@@ -27,7 +27,7 @@ from skscat.analysis import (
     standardize_representations,
 )
 from skscat.datasets import load_cifar10
-from skscat.estimators import TorchCNNClassifier
+from skscat.networks import TorchCNNClassifier
 from skscat.utils import atomic_write_bytes, atomic_write_text
 
 ROOT = Path(__file__).resolve().parents[2]

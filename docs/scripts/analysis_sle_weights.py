@@ -31,7 +31,7 @@ from skscat.analysis import (
     weight_fourier,
 )
 from skscat.datasets import load_cifar10
-from skscat.estimators import TorchCNNClassifier
+from skscat.networks import TorchCNNClassifier
 from skscat.scattering import ScatteringTransformer, scattering_paths
 from skscat.utils import atomic_path, atomic_write_bytes, atomic_write_text
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 
 from skscat.datasets import load_cifar10, per_class_subset
-from skscat.estimators import TorchCNNClassifier
+from skscat.networks import TorchCNNClassifier
 from skscat.utils import atomic_write_text
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,7 +16,7 @@ Run ``python -m skscat.baselines --help``. Building blocks usable on their own:
 :func:`log_features`, :func:`run_baselines`.
 """
 
-from . import _builtin  # noqa: F401  (registers the built-in baselines)
+from . import _builtin, _hybrid  # noqa: F401  (register the built-in and hybrid-network baselines)
 from ._builtin import flatten_images, scattering_svm_pipeline
 from ._cache import CachedTransformer, log_features
 from ._cvpr2015 import PAPER_COLUMNS, plan_paper_runs, run_cvpr2015, run_paper_plans

@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 #: Modules imported before the registry is read; they may call register_baseline at import.
-PLUGIN_MODULES = ["skscat.estimators", "skscat.networks"]
+PLUGIN_MODULES = []
 
 _REGISTRY = {}
 _PLUGINS_LOADED = False

@@ -1,6 +1,6 @@
-"""Torch modules: hybrid scattering networks, residual baselines and small defaults.
+"""Torch modules (hybrid scattering networks, residual baselines, small defaults) and the classifier that trains them.
 
-Every network is registered by name (:func:`list_networks`), so an estimator
+:class:`TorchCNNClassifier` is the scikit-learn face of this subpackage. Every network is registered by name (:func:`list_networks`), so an estimator
 can say ``TorchCNNClassifier(module="scat_wrn", module__width=4)``. A
 registered class takes the keyword arguments ``in_shape`` (one sample's
 shape) and ``n_classes``; the estimator infers both from the data.
@@ -35,6 +35,9 @@ for _name, _cls in {
 }.items():
     register_network(_name, _cls)
 
+# Imported after the registrations: the classifier resolves names through the registry.
+from ._classifier import TorchCNNClassifier
+
 __all__ = [
     "MLP",
     "BasicBlock",
@@ -51,6 +54,7 @@ __all__ = [
     "SharedLocalEncoder",
     "SignSqrt",
     "SmallCNN",
+    "TorchCNNClassifier",
     "WideResNet",
     "get_network",
     "list_networks",

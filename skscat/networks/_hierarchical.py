@@ -193,7 +193,7 @@ class HierarchicalCNN(nn.Module):
     ----------
     in_shape : tuple of (int, int, int), default=(3, 32, 32)
         Shape ``(C, H, W)`` of one input image (only ``C`` shapes the
-        network; :class:`~skscat.estimators.TorchCNNClassifier` passes it).
+        network; :class:`~skscat.networks.TorchCNNClassifier` passes it).
     n_classes : int, default=10
         Number of outputs.
     width : int, default=16

@@ -10,7 +10,7 @@ def register_network(name, cls):
 
     A registered class must accept the keyword arguments ``in_shape`` (the
     shape of one sample, ``(C, H, W)`` for images, ``(n_features,)`` for
-    vectors) and ``n_classes``; :class:`~skscat.estimators.TorchCNNClassifier`
+    vectors) and ``n_classes``; :class:`~skscat.networks.TorchCNNClassifier`
     passes both, inferred from the training data.
 
     Parameters

@@ -204,7 +204,7 @@ class SandboxCNN(nn.Module):
         Width (channels) of every convolution.
     in_shape : tuple of (int, int, int), default=(3, 32, 32)
         Shape ``(C, H, W)`` of one input image (only ``C`` shapes the
-        network; :class:`~skscat.estimators.TorchCNNClassifier` passes it).
+        network; :class:`~skscat.networks.TorchCNNClassifier` passes it).
     n_classes : int, default=10
         Number of outputs of the linear layer.
     nonlinearity : {"relu", "signsqrt"}, torch.nn.Module, type or callable, default="relu"

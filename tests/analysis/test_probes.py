@@ -86,7 +86,7 @@ def test_nan_input_is_rejected(images):
 
 
 def test_fitted_classifier_with_flat_input():
-    from skscat.estimators import TorchCNNClassifier
+    from skscat.networks import TorchCNNClassifier
 
     rng = np.random.RandomState(0)
     X = rng.rand(30, 1, 8, 8).astype(np.float32)

@@ -87,7 +87,7 @@ def test_bad_weights_and_paths():
 
 
 def test_threshold_accuracy_on_a_fitted_shared_local_encoder():
-    from skscat.estimators import TorchCNNClassifier
+    from skscat.networks import TorchCNNClassifier
 
     rng = np.random.RandomState(0)
     X = rng.rand(40, 3, 8, 8).astype(np.float32)

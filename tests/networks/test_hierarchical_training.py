@@ -4,8 +4,11 @@ import numpy as np
 import pytest
 from sklearn.model_selection import GridSearchCV
 
-from skscat.estimators import TorchCNNClassifier
-from skscat.networks import HierarchicalCNN, HierarchicalEquivalentCNN
+from skscat.networks import (
+    HierarchicalCNN,
+    HierarchicalEquivalentCNN,
+    TorchCNNClassifier,
+)
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

@@ -7,8 +7,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 
-from skscat.estimators import TorchCNNClassifier
-from skscat.networks import SandboxCNN, SignSqrt
+from skscat.networks import SandboxCNN, SignSqrt, TorchCNNClassifier
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

@@ -1,16 +1,17 @@
 """The hybrid networks as named baselines of ``skscat-baselines``.
 
-Registered when :mod:`skscat.baselines` reads its plugins (it imports
-``skscat.estimators``). CPU-friendly recipes: widening factor 2, 60 epochs
+Registered when :mod:`skscat.baselines` is imported, like the built-in
+recipes. CPU-friendly recipes: widening factor 2, 60 epochs
 with cosine decay, the papers' augmentation (a GPU is advised on the full data sets); the published figures are the
 papers' full-width, 200-epoch ones.
 """
 
-from ._cnn import TorchCNNClassifier
+from ..networks import TorchCNNClassifier
+from ._registry import Baseline, register_baseline
 
 __all__ = ["build_hybrid"]
 
-_PAPER = "Oyallon, Belilovsky & Zagoruyko, ICCV 2017 (research/papers.md section 2; docs/hybrid.md)"
+_PAPER = "Oyallon, Belilovsky & Zagoruyko, ICCV 2017 (docs/hybrid.md)"
 
 
 def build_hybrid(module, config, **module_params):
@@ -35,10 +36,6 @@ def _wrn(config):
 
 
 def _register():
-    try:
-        from ..baselines import Baseline, register_baseline
-    except ImportError:  # skscat.baselines is optional for the estimators
-        return
     recipes = [
         ("scat-wrn", _scat_wrn, ("scattering (J from the data set) + BN + WRN-12-2 trunk, SGD 60 epochs, "
                                  "cosine lr, crops + flips (TorchCNNClassifier)"), {"cifar10": 93.0}),

@@ -16,10 +16,10 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
-from ..networks import get_network
 from ..utils import resolve_device
 from ..utils._sklearn import Interval, StrOptions, _fit_context
 from ._checkpoint import fingerprint, load_checkpoint, save_checkpoint
+from ._registry import get_network
 from ._training import (
     build_module,
     evaluate,
@@ -155,7 +155,7 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
     Examples
     --------
     >>> import numpy as np
-    >>> from skscat.estimators import TorchCNNClassifier
+    >>> from skscat.networks import TorchCNNClassifier
     >>> rng = np.random.RandomState(0)
     >>> X = rng.rand(40, 1, 8, 8).astype(np.float32)
     >>> y = (X[:, 0, :, :4].mean(axis=(1, 2)) > X[:, 0, :, 4:].mean(axis=(1, 2))).astype(int)

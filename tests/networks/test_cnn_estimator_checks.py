@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skscat.estimators import TorchCNNClassifier
+from skscat.networks import TorchCNNClassifier
 
 # Small and quick: the default "auto" module (an MLP for 2-D X), CPU, fixed seed.
 _CHECKED = TorchCNNClassifier(max_epochs=10, batch_size=64, device="cpu", random_state=0)

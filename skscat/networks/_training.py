@@ -1,4 +1,4 @@
-"""The training loop behind :class:`~skscat.estimators.TorchCNNClassifier`.
+"""The training loop behind :class:`~skscat.networks.TorchCNNClassifier`.
 
 Pure torch, no scikit-learn: building a module reproducibly, the learning
 rate schedule, one epoch of SGD, and batched evaluation.

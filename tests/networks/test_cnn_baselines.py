@@ -4,7 +4,7 @@ import pytest
 
 baselines = pytest.importorskip("skscat.baselines")
 
-from skscat.estimators import TorchCNNClassifier
+from skscat.networks import TorchCNNClassifier
 
 
 @pytest.mark.parametrize(("name", "module"), [("scat-wrn", "scat_wrn"), ("wrn", "wrn")])

@@ -10,9 +10,9 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-import skscat.estimators._cnn as cnn_module
-from skscat.estimators import TorchCNNClassifier
-from skscat.estimators._training import learning_rate, minibatches
+import skscat.networks._classifier as cnn_module
+from skscat.networks import TorchCNNClassifier
+from skscat.networks._training import learning_rate, minibatches
 
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
@@ -340,3 +340,11 @@ def test_vectors_need_a_network_for_vectors():
     X, y = _images()
     with pytest.raises(ValueError, match="SmallCNN needs images.*module='mlp'"):
         _small().fit(X.reshape(len(X), -1), y)
+
+
+def test_old_estimators_module_warns_and_gives_the_same_class():
+    import skscat.estimators
+
+    with pytest.warns(FutureWarning, match="skscat.networks"):
+        old = skscat.estimators.TorchCNNClassifier
+    assert old is TorchCNNClassifier

@@ -3,7 +3,7 @@
 import torch
 import torch.nn.functional as F
 
-from skscat.estimators._augment import random_crop_flip
+from skscat.networks._augment import random_crop_flip
 
 
 def _batch(n=16):
