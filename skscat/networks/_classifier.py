@@ -149,8 +149,8 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
 
     See Also
     --------
-    skscat.networks.ScatWRN : scattering + wide ResNet for CIFAR.
-    sklearn.neural_network.MLPClassifier : scikit-learn's own perceptron.
+    skscat.networks.ScatWRN : Scattering + wide ResNet for CIFAR.
+    sklearn.neural_network.MLPClassifier : Scikit-learn's own perceptron.
 
     Examples
     --------
@@ -254,6 +254,7 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         dict
+            Parameter names mapped to their values.
         """
         params = super().get_params(deep=deep)
         params.update(self._module_params())
@@ -262,9 +263,15 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
     def set_params(self, **params):
         """Set parameters; ``module__<name>`` keys are accepted for any ``name``.
 
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters and ``module__*`` arguments.
+
         Returns
         -------
         self : TorchCNNClassifier
+            The estimator, updated.
         """
         module_params = {key: params.pop(key) for key in list(params) if _is_module_param(key)}
         for name, value in module_params.items():
@@ -489,6 +496,7 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         ndarray of shape (n_samples, n_classes)
+            Probabilities, columns in the order of ``classes_``.
         """
         logits = self._logits(X)
         logits -= logits.max(axis=1, keepdims=True)
@@ -506,6 +514,7 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         ndarray of shape (n_samples,)
+            Predicted labels, among ``classes_``.
         """
         logits = self._logits(X)
         return self.classes_[np.argmax(logits, axis=1)]
@@ -525,6 +534,7 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         float
+            Fraction of correct predictions (weighted).
         """
         check_is_fitted(self)
         unseen = np.setdiff1d(np.asarray(y), self.classes_)
