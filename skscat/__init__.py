@@ -41,14 +41,14 @@ _PUBLIC = {
     "WideResNet": "skscat.networks",
 }
 
-# The names of _PUBLIC, sorted, then __version__ (a literal list, so static tools can read it;
+# The names of _PUBLIC (isort order, as ruff keeps it), then __version__ (a literal list, so static tools can read it;
 # tests/test_public_api.py checks the two agree).
 __all__ = [
+    "MLP",
     "BasicBlock",
     "HierarchicalCNN",
     "HierarchicalEquivalentCNN",
     "HierarchicalLayer",
-    "MLP",
     "MeanNormGaussianSVC",
     "OrthogonalLeastSquaresSelector",
     "PartialReLU",
