@@ -1,7 +1,6 @@
 """``TorchCNNClassifier``: a scikit-learn classifier around a torch module."""
 
 import copy
-import io
 import os
 import time
 import warnings
@@ -562,22 +561,24 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
             warnings.warn(f"{exc} Predicting on the CPU instead.", RuntimeWarning, stacklevel=3)
             return torch.device("cpu")
 
-    # -- pickling: the module travels as CPU tensors ------------------------------------------
+    # -- pickling: the module travels as its weights, NumPy arrays ------------------------------
 
     def __getstate__(self):
         state = dict(super().__getstate__())  # a copy: object.__getstate__ returns __dict__ itself
         module = state.pop("module_", None)
         if module is not None:
-            buffer = io.BytesIO()
-            torch.save(module, buffer)
-            state["_module_bytes"] = buffer.getvalue()
+            # Weights only, no pickled code: skops.io stores plain arrays (a torch.save blob here would be
+            # unpickled by __setstate__ and bypass skops' trusted-type check); the architecture is rebuilt.
+            state["_module_weights"] = {k: v.detach().cpu().numpy() for k, v in module.state_dict().items()}
         return state
 
     def __setstate__(self, state):
-        module_bytes = state.pop("_module_bytes", None)
+        weights = state.pop("_module_weights", None)
         super().__setstate__(state)
-        if module_bytes is not None:
-            self.module_ = torch.load(io.BytesIO(module_bytes), map_location="cpu", weights_only=False)
+        if weights is not None:
+            module = self._new_module(seed=0)
+            module.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in weights.items()})
+            self.module_ = module.eval()
 
 
 def _is_module_param(name):
