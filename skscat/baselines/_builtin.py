@@ -54,7 +54,7 @@ def _missing(name):
 
 
 def scattering_svm_pipeline(scattering, config, *, C=50.0):
-    """Build scattering (cached) -> log -> standardisation -> :class:`MeanNormGaussianSVC`.
+    """Build scattering (cached) -> log -> standardisation -> :class:`~skscat.svm.MeanNormGaussianSVC`.
 
     Parameters
     ----------

@@ -44,7 +44,7 @@ def gaussian_kernel(
 ):
     """Compute ``exp(-gamma |a - b|^2)`` for all rows of ``A`` and ``B``, as a float64 array.
 
-    Distances are computed as |a|^2 + |b|^2 - 2 a.b after subtracting
+    Distances are computed as ``|a|^2 + |b|^2 - 2 a.b`` after subtracting
     ``center`` (default: the mean of ``B``), which keeps the cancellation
     error small; negative rounding residues are clipped to 0. In float64 the
     values do not depend on ``batch_size`` (to ~1e-15); float32 products are
@@ -92,7 +92,7 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
 
     The classifier of Oyallon & Mallat (2015): sigma = mean L2 norm of the
     training vectors (after whatever preprocessing precedes it), kernel
-    exp(-|x - y|^2 / (2 sigma^2)), one binary C-SVC per class (labels +1 on
+    ``exp(-|x - y|^2 / (2 sigma^2))``, one binary C-SVC per class (labels +1 on
     the class, -1 on all other training rows), and the class with the largest
     decision value wins; with two classes, one problem (``classes_[1]``
     against ``classes_[0]``). Each binary problem is LIBSVM's C-SVC (``-s 0
