@@ -26,8 +26,9 @@ from tqdm.auto import tqdm
 
 from ..utils import batch_slices, resolve_device
 from ..utils._sklearn import Interval, StrOptions, _fit_context
+from ..utils._torch_state import full_precision_matmul
 from ._classes import _predict_device
-from ._kernels import full_precision_matmul, kernel_block, squared_norms
+from ._kernels import kernel_block, squared_norms
 from ._ova_solver import OneVsAllLayout, plan_memory, solve_decomposed, solve_full
 
 __all__ = ["MeanNormGaussianSVC", "gaussian_kernel"]

@@ -1,7 +1,8 @@
-"""Helpers shared by every skscat subpackage (devices, atomic writes, batching)."""
+"""Helpers shared by every skscat subpackage (devices, atomic writes, batching, distances, torch settings)."""
 
 from ._batching import batch_slices
 from ._device import DEVICE_HELP, resolve_device
+from ._distances import scaled_squared_distances, squared_distances, squared_norms
 from ._images import as_images, infer_image_shape
 from ._io import atomic_path, atomic_write_bytes, atomic_write_text
 
@@ -14,4 +15,7 @@ __all__ = [
     "batch_slices",
     "infer_image_shape",
     "resolve_device",
+    "scaled_squared_distances",
+    "squared_distances",
+    "squared_norms",
 ]
