@@ -4,40 +4,19 @@ import joblib
 import numpy as np
 import pytest
 import torch
-from sklearn.model_selection import GridSearchCV
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from skscat.parallel import TorchThreads
-from skscat.scattering import ScatteringTransformer
-from skscat.svm import TorchSVC
-from skscat.utils import worker_threads
 
 pytest.importorskip("distributed")
-
-
-def _search(n_jobs=None):
-    def torch_threads(estimator, X, y):
-        return float(torch.get_num_threads())
-
-    def workers_threads(estimator, X, y):
-        return float(worker_threads() or 0)
-
-    pipeline = make_pipeline(
-        ScatteringTransformer(J=1, L=4, device="cpu"), StandardScaler(), TorchSVC(device="cpu")
-    )
-    grid = {"scatteringtransformer__J": [1, 2], "torchsvc__C": [0.1, 10.0]}
-    scoring = {"accuracy": "accuracy", "torch_threads": torch_threads, "worker_threads": workers_threads}
-    return GridSearchCV(pipeline, grid, cv=3, scoring=scoring, refit="accuracy", n_jobs=n_jobs)
 
 
 def _torch_threads(dask_worker):
     return torch.get_num_threads()
 
 
-def test_dask_grid_search_matches_serial_with_one_torch_thread_per_worker(client, digits_images, one_torch_thread):
+def test_dask_grid_search_matches_serial_with_one_torch_thread_per_worker(client, digits_images, make_search, one_torch_thread):
     X, y = digits_images
-    serial = _search().fit(X, y)
+    serial = make_search().fit(X, y)
     # The workers start with torch sized by OMP_NUM_THREADS=2 (the contention the plugin removes);
     # an explicit plugin restores that state whatever ran before.
     client.register_plugin(TorchThreads(n_threads=2))
@@ -45,7 +24,7 @@ def test_dask_grid_search_matches_serial_with_one_torch_thread_per_worker(client
     client.register_plugin(TorchThreads())
     assert set(client.run(_torch_threads).values()) == {1}
     with joblib.parallel_backend("dask"):
-        distributed_search = _search(n_jobs=-1).fit(X, y)
+        distributed_search = make_search(n_jobs=-1).fit(X, y)
     results = distributed_search.cv_results_
     for key in [k for k in results if k.endswith("_test_accuracy")]:
         np.testing.assert_array_equal(results[key], serial.cv_results_[key], err_msg=key)
