@@ -274,7 +274,7 @@ class OrthogonalLeastSquaresSelector(TransformerMixin, BaseEstimator):
         return self.selected_features_.shape[2]
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the output columns.
+        """Get the names of the output columns.
 
         Parameters
         ----------

@@ -48,7 +48,7 @@ _KERNEL_BLOCK = (
 def gaussian_kernel(
     A, B, gamma, *, center=None, device="cpu", batch_size=2048, dtype="float64", verbose=False
 ):
-    """exp(-gamma |a - b|^2) for all rows of ``A`` and ``B``, as a float64 array.
+    """Compute ``exp(-gamma |a - b|^2)`` for all rows of ``A`` and ``B``, as a float64 array.
 
     Distances are :func:`skscat.utils.scaled_squared_distances` of the rows
     after subtracting ``center`` (default: the mean of ``B``), which keeps the
@@ -62,11 +62,15 @@ def gaussian_kernel(
     Parameters
     ----------
     A : ndarray of shape (n_a, d)
+        Rows of the kernel.
     B : ndarray of shape (n_b, d)
+        Columns of the kernel.
     gamma : float
-        Non-negative and finite.
+        Kernel width, non-negative and finite.
     center : ndarray of shape (d,), optional
+        Subtracted from both sides before the products (default: the mean of ``B``).
     device : str or torch.device, default="cpu"
+        Device of the products.
     batch_size : int, default=2048
         Rows of ``A`` per block; memory is O(batch_size * (d + n_b)).
     dtype : {"float64", "float32"}, default="float64"
@@ -77,6 +81,7 @@ def gaussian_kernel(
     Returns
     -------
     ndarray of shape (n_a, n_b), float64
+        The kernel matrix.
 
     Raises
     ------
@@ -222,7 +227,7 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
 
     See Also
     --------
-    skscat.svm.TorchSVC : scikit-learn's one-vs-one SVC model on PyTorch.
+    skscat.svm.TorchSVC : Scikit-learn's one-vs-one SVC model on PyTorch.
 
     Examples
     --------
@@ -281,11 +286,14 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Training vectors.
         y : array-like of shape (n_samples,)
+            Class labels.
 
         Returns
         -------
         self : object
+            The fitted estimator.
         """
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
         y_index = self._encode(y)
@@ -464,6 +472,7 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Vectors to evaluate.
 
         Returns
         -------
@@ -488,10 +497,12 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Vectors to classify.
 
         Returns
         -------
         ndarray of shape (n_samples,)
+            Predicted labels, among ``classes_``.
         """
         values = self.decision_function(X)
         index = (values > 0).astype(int) if values.ndim == 1 else values.argmax(axis=1)
