@@ -175,13 +175,13 @@ def _parser():
     )
     p.add_argument(
         "--output",
-        type=folder_type("--output"),
+        type=folder_type(),
         default="skscat-results",
         help="results folder (default: ./skscat-results)",
     )
     p.add_argument(
         "--cache-dir",
-        type=folder_type("--cache-dir"),
+        type=folder_type(),
         default=".skscat-cache",
         help="feature cache (default: ./.skscat-cache)",
     )

@@ -72,8 +72,9 @@ def option_type(name):
             raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
         try:
             validate_parameter_constraints({name: CONSTRAINTS[name]}, {name: value}, caller_name="skscat-baselines")
-        except InvalidParameterError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
+        except InvalidParameterError:
+            allowed = " or ".join(str(c) for c in CONSTRAINTS[name] if c is not None)
+            raise argparse.ArgumentTypeError(f"must be {allowed}; got {text!r}") from None
         return value
 
     parse.__name__ = "int"
@@ -90,31 +91,32 @@ def check_seeds(seeds, caller_name):
     return seeds
 
 
-def check_folder(path, name):
-    """Raise a ValueError naming ``name`` when ``path`` cannot become a folder of ours.
+def check_folder(path, name=None):
+    """Raise a ValueError naming ``name`` (and ``path``) when ``path`` cannot become a folder of ours.
 
     The path must be a folder or not exist yet, and its first existing
     ancestor must be a writable folder (nothing is created here).
     """
     path = Path(path)
+    what = repr(str(path)) if name is None else f"{name}={str(path)!r}"
     if path.exists() and not path.is_dir():
-        raise ValueError(f"{name}={str(path)!r} is a file, not a folder; give a folder (it is created if missing).")
+        raise ValueError(f"{what} is a file, not a folder; give a folder (it is created if missing).")
     ancestor = next((p for p in (path, *path.parents) if p.exists()), Path("."))  # "." or "/" at the latest
     if not ancestor.is_dir():
-        raise ValueError(f"{name}={str(path)!r} lies under the file {str(ancestor)!r}; give a folder path.")
+        raise ValueError(f"{what} lies under the file {str(ancestor)!r}; give a folder path.")
     if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise ValueError(f"{name}={str(path)!r}: cannot write in {str(ancestor)!r}; give a writable folder.")
+        raise ValueError(f"{what}: cannot write in {str(ancestor)!r}; give a writable folder.")
     return path
 
 
-def folder_type(name):
+def folder_type():
     """An argparse ``type`` for an output folder (see :func:`check_folder`)."""
 
     def parse(text):
         if not text:
             raise argparse.ArgumentTypeError("an empty path is not a folder")
         try:
-            return str(check_folder(text, name))
+            return str(check_folder(text))
         except (ValueError, OSError) as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
 

@@ -445,7 +445,7 @@ def test_cli_reports_a_data_set_too_small(tmp_path, data_dir, stand_in, capsys):
     ]
     with pytest.raises(SystemExit):
         main([*argv, "--output", str(tmp_path / "o"), "--cache-dir", str(tmp_path / "c"), "--device", "cpu"])
-    assert "argument --n-classes: The 'n_classes' parameter" in capsys.readouterr().err
+    assert "argument --n-classes: must be an int in the range [2, inf); got '1'" in capsys.readouterr().err
 
 
 @pytest.mark.data
