@@ -18,12 +18,12 @@ _SPATIAL = ("mean", None)
 
 
 def layer_names(model):
-    """Names of the submodules of ``model`` that :func:`layer_representations` can probe.
+    """List the submodules of ``model`` that :func:`layer_representations` can probe.
 
     Parameters
     ----------
     model : torch.nn.Module or fitted estimator with a ``module_`` attribute
-        For example a fitted :class:`~skscat.estimators.TorchCNNClassifier`.
+        For example a fitted :class:`~skscat.networks.TorchCNNClassifier`.
 
     Returns
     -------
@@ -51,7 +51,7 @@ def layer_representations(model, X, layers, *, spatial="mean", batch_size=256, d
     Parameters
     ----------
     model : torch.nn.Module or fitted estimator with a ``module_`` attribute
-        A fitted :class:`~skscat.estimators.TorchCNNClassifier` works
+        A fitted :class:`~skscat.networks.TorchCNNClassifier` works
         directly: its ``module_`` is probed and flat ``X`` is reshaped to its
         ``in_shape_``.
     X : array-like or Tensor of shape (n_samples, ...)

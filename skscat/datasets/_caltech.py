@@ -107,6 +107,7 @@ def read_image(path, image_size, *, resize="crop", color="rgb"):
     Returns
     -------
     ndarray of shape (3 or 1, height, width), dtype uint8
+        The decoded, resized image.
 
     Raises
     ------

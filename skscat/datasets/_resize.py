@@ -106,7 +106,7 @@ def imresize(images, output_shape, *, antialias=True):
     Returns
     -------
     ndarray of shape (..., M, N)
-        float32 for float32 input, float64 otherwise.
+        The resized images: float32 for float32 input, float64 otherwise.
 
     Examples
     --------

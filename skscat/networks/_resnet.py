@@ -8,6 +8,8 @@ baseline of the small-data experiments.
 
 from torch import nn
 
+from ..utils import check_image_shape
+
 __all__ = ["BasicBlock", "WideResNet", "residual_trunk"]
 
 
@@ -43,6 +45,18 @@ class BasicBlock(nn.Module):
         self.shortcut = _shortcut(n_in, n_out, stride)
 
     def forward(self, x):
+        """Apply the two 3x3 convolutions and add the shortcut.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Input of shape (N, n_in, H, W).
+
+        Returns
+        -------
+        torch.Tensor of shape (N, n_out, H / stride, W / stride)
+            The block output.
+        """
         out = self.relu(self.bn1(self.conv1(x)))
         return self.relu(self.bn2(self.conv2(out)) + self.shortcut(x))
 
@@ -124,8 +138,7 @@ class WideResNet(nn.Module):
 
     def __init__(self, *, in_shape, n_classes, depth=16, width=8):
         super().__init__()
-        if len(in_shape) != 3:
-            raise ValueError(f"WideResNet needs images, in_shape=(C, H, W); got in_shape={tuple(in_shape)}.")
+        in_shape = check_image_shape(in_shape, "WideResNet")
         if depth < 10 or (depth - 4) % 6:
             raise ValueError(f"depth={depth!r} is invalid for a WideResNet: use depth = 6n + 4 with n >= 1 (10, 16, 22, 28...).")
         n_blocks = (depth - 4) // 6
@@ -138,4 +151,16 @@ class WideResNet(nn.Module):
         self.classifier = nn.Linear(widths[-1], n_classes)
 
     def forward(self, x):
+        """Compute the class scores (logits).
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Images of shape (N, C, H, W).
+
+        Returns
+        -------
+        torch.Tensor of shape (N, n_classes)
+            Logits, one column per class.
+        """
         return self.classifier(self.features(x))
