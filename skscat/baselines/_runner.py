@@ -174,6 +174,15 @@ def format_markdown(rows, columns=COLUMNS):
     -------
     str
         The table, one line per row after the header.
+
+    Examples
+    --------
+    >>> from skscat.baselines import format_markdown
+    >>> print(format_markdown([{"method": "scat-svm", "accuracy": 97.5}], columns=["method", "accuracy"]))
+    | method | accuracy |
+    |---|---|
+    | scat-svm | 97.5 |
+    <BLANKLINE>
     """
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in rows:
