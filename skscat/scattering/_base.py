@@ -177,7 +177,7 @@ class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
             return torch.device("cpu")
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the output columns: channel, scattering path and, without pooling, position.
+        """Get the names of the output columns: channel, scattering path and, without pooling, position.
 
         Parameters
         ----------

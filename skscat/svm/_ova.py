@@ -130,7 +130,7 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
 
     The classifier of Oyallon & Mallat (2015): sigma = mean L2 norm of the
     training vectors (after whatever preprocessing precedes it), kernel
-    exp(-|x - y|^2 / (2 sigma^2)), one binary C-SVC per class (labels +1 on
+    ``exp(-|x - y|^2 / (2 sigma^2))``, one binary C-SVC per class (labels +1 on
     the class, -1 on all other training rows), and the class with the largest
     decision value wins; with two classes, one problem (``classes_[1]``
     against ``classes_[0]``). Each binary problem is LIBSVM's C-SVC (``-s 0

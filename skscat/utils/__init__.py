@@ -1,4 +1,5 @@
-"""Helpers shared by every skscat subpackage: devices, image shapes, files, records, batches, distances."""
+"""Helpers shared by every skscat subpackage: devices, image shapes, files, records, batches, distances,
+skops trusted types."""
 
 from ._batching import batch_slices
 from ._device import (
@@ -11,6 +12,7 @@ from ._device import (
 from ._distances import scaled_squared_distances, squared_distances, squared_norms
 from ._images import as_images, check_image_shape, infer_image_shape, split_images
 from ._io import atomic_path, atomic_write_bytes, atomic_write_text
+from ._persistence import trusted_types
 from ._records import RecordWarning, fingerprint, read_record, write_record
 
 __all__ = [
@@ -33,5 +35,6 @@ __all__ = [
     "split_images",
     "squared_distances",
     "squared_norms",
+    "trusted_types",
     "write_record",
 ]
