@@ -4,6 +4,7 @@ from ._batching import batch_slices
 from ._device import DEVICE_HELP, resolve_device
 from ._images import as_images, infer_image_shape
 from ._io import atomic_path, atomic_write_bytes, atomic_write_text
+from ._threads import worker_threads
 
 __all__ = [
     "DEVICE_HELP",
@@ -14,4 +15,5 @@ __all__ = [
     "batch_slices",
     "infer_image_shape",
     "resolve_device",
+    "worker_threads",
 ]
