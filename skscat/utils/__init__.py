@@ -1,5 +1,5 @@
 """Helpers shared by every skscat subpackage: devices, image shapes, files, records, batches, distances,
-skops trusted types."""
+skops trusted types, worker threads."""
 
 from ._batching import batch_slices
 from ._device import (
@@ -14,6 +14,7 @@ from ._images import as_images, check_image_shape, infer_image_shape, split_imag
 from ._io import atomic_path, atomic_write_bytes, atomic_write_text
 from ._persistence import trusted_types
 from ._records import RecordWarning, fingerprint, read_record, write_record
+from ._threads import worker_threads
 
 __all__ = [
     "DEVICE_CONSTRAINT",
@@ -37,4 +38,5 @@ __all__ = [
     "squared_norms",
     "trusted_types",
     "write_record",
+    "worker_threads",
 ]
