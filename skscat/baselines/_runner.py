@@ -1,9 +1,7 @@
 """Running baselines: one JSON record per finished run, resumable, tables written atomically."""
 
 import csv
-import hashlib
 import io
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +12,7 @@ from sklearn.metrics import accuracy_score
 
 from skscat.datasets import mean_per_class_accuracy
 from skscat.utils import atomic_write_text, resolve_device
+from skscat.utils._records import fingerprint, read_record, write_record
 
 from ._data import DATASETS, FIXED_SPLIT, default_J, find_datasets, load_split
 from ._registry import BaselineConfig, get_baseline
@@ -51,8 +50,7 @@ class RunSpec:
     image_size: int = None
 
     def key(self):
-        text = json.dumps(self.__dict__, sort_keys=True)
-        return f"{self.dataset}-{self.method}-{hashlib.sha1(text.encode()).hexdigest()[:12]}"
+        return f"{self.dataset}-{self.method}-{fingerprint(self.__dict__)[:12]}"
 
 
 @dataclass
@@ -154,12 +152,13 @@ def _write_tables(ctx):
 
 def _record(spec, ctx, log):
     path = ctx.output_dir / "runs" / f"{spec.key()}.json"
-    if path.is_file():
+    stored = read_record(path, match={"spec": spec.__dict__})
+    if stored is not None and "result" in stored:
         log(f"[skip] {spec.dataset} / {spec.method} / seed {spec.seed}: finished in an earlier invocation")
-        return json.loads(path.read_text())["result"]
+        return stored["result"]
     log(f"[run ] {spec.dataset} / {spec.method} / J={spec.J} / seed {spec.seed}")
     row = _run_one(spec, ctx)
-    atomic_write_text(path, json.dumps({"spec": spec.__dict__, "result": row}, indent=1))
+    write_record(path, {"spec": spec.__dict__, "result": row})
     return row
 
 
