@@ -15,6 +15,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils import batch_slices, resolve_device
+from ..utils._device import DEVICE_CONSTRAINT, runtime_device
 from ..utils._sklearn import Interval, StrOptions, _fit_context
 from ._decomposition import solve_decomposed
 from ._kernels import KERNELS, full_precision_matmul, kernel_block, squared_norms
@@ -143,7 +144,7 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         "max_iter": [Interval(Integral, -1, None, closed="left")],
         "decision_function_shape": [StrOptions({"ovr", "ovo"})],
         "break_ties": ["boolean"],
-        "device": [str, torch.device],
+        "device": DEVICE_CONSTRAINT,
         "batch_size": [Interval(Integral, 1, None, closed="left")],
     }
 
@@ -478,12 +479,4 @@ def _to_float32(X, rows, device, offset, dtype=torch.float32):
 
 def _predict_device(device, owner="TorchSVC"):
     """The fit-time device when this machine has it, otherwise the CPU (e.g. CUDA model on a laptop)."""
-    try:
-        return resolve_device(device)
-    except ValueError:
-        warnings.warn(
-            f"device={device!r} is not available here; {owner} predicts on the CPU instead. "
-            "Set device='cpu' or 'auto' to silence this warning.",
-            UserWarning,
-        )
-        return torch.device("cpu")
+    return runtime_device(device, owner)
