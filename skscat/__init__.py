@@ -14,10 +14,12 @@ _PUBLIC = {
     "RotoTranslationScattering": "skscat.scattering",
     "TorchSVC": "skscat.svm",
     "TorchCNNClassifier": "skscat.networks",
+    "DeviceWarning": "skscat.utils",
 }
 
 # The names of _PUBLIC, sorted, then __version__ (a literal list, so static tools can read it).
 __all__ = [
+    "DeviceWarning",
     "RotoTranslationScattering",
     "Scattering2D",
     "ScatteringTransformer",
