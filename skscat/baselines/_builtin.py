@@ -17,7 +17,7 @@ from ._svm import MeanNormGaussianSVC
 
 __all__ = ["flatten_images", "scattering_svm_pipeline"]
 
-PAPER = "Oyallon & Mallat, CVPR 2015 (docs/baselines.md; research/papers.md section 1)"
+PAPER = "Oyallon & Mallat, CVPR 2015 (docs/baselines.md)"
 
 
 def flatten_images(X):
