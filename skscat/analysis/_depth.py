@@ -17,15 +17,20 @@ def one_nn_accuracy(X_train, y_train, X_test, y_test, *, device="auto"):
     Parameters
     ----------
     X_train : array-like of shape (n_train, n_features)
+        Training features, the points searched.
     y_train : array-like of shape (n_train,)
+        Training labels.
     X_test : array-like of shape (n_test, n_features)
+        Test features, the queries.
     y_test : array-like of shape (n_test,)
+        Test labels.
     device : str, default="auto"
         Device of the search (equal distances go to the lowest index).
 
     Returns
     -------
     float
+        Fraction of test points whose nearest training point has their label.
 
     Examples
     --------
@@ -61,6 +66,7 @@ def svm_accuracy(X_train, y_train, X_test, y_test, *, C=1.0, gamma=None, backend
     Returns
     -------
     float
+        Test accuracy of the SVM fitted on the training set.
     """
     X_train, X_test = check_features(X_train, "X_train"), check_features(X_test, "X_test")
     gamma = 1.0 / (2 * X_train.shape[1]) if gamma is None else float(gamma)
@@ -95,9 +101,11 @@ def depth_accuracy_table(
         ``{layer: (n_train, d)}`` features in depth order (for example from
         :func:`standardize_representations`).
     y_train : array-like of shape (n_train,)
+        Training labels.
     test : dict of str to ndarray
         The same layers for the test set.
     y_test : array-like of shape (n_test,)
+        Test labels.
     classifiers : sequence of {"1nn", "svm"}, default=("1nn", "svm")
         Which accuracies to measure.
     C : float, default=1.0

@@ -36,6 +36,7 @@ def plot_accuracy_by_depth(table, *, network_accuracy=None, ax=None):
     Returns
     -------
     matplotlib Axes
+        The axes drawn on.
     """
     ax = _axes(ax)
     columns = {key: np.asarray(table[key]) for key in ("depth", "classifier", "accuracy", "layer")}
@@ -60,12 +61,14 @@ def plot_lsv_curves(counts, *, ax=None, log=True):
     counts : dict of str to array-like or LocalSupportVectors
         ``{layer: counts}`` in depth order.
     ax : matplotlib Axes, default=None
+        Where to draw; a new figure when ``None``.
     log : bool, default=True
         Logarithmic y axis (empty sets are not drawn there).
 
     Returns
     -------
     matplotlib Axes
+        The axes drawn on.
     """
     ax = _axes(ax)
     colors = _pyplot().cm.viridis(np.linspace(0, 1, max(len(counts), 2)))
@@ -89,12 +92,14 @@ def plot_pca_spectra(spectra, *, ax=None, max_components=None):
         ``{layer: cumulative}`` with ``cumulative`` of shape
         ``(n_classes, d)`` (or the dict returned by :func:`class_pca_spectra`).
     ax : matplotlib Axes, default=None
+        Where to draw; a new figure when ``None``.
     max_components : int, default=None
         Truncate the x axis.
 
     Returns
     -------
     matplotlib Axes
+        The axes drawn on.
     """
     ax = _axes(ax)
     colors = _pyplot().cm.viridis(np.linspace(0, 1, max(len(spectra), 2)))
@@ -122,6 +127,7 @@ def plot_distance_histograms(histograms, *, max_panels=4):
     Returns
     -------
     matplotlib Figure
+        One panel per depth shown.
     """
     plt = _pyplot()
     names = list(histograms)

@@ -18,12 +18,12 @@ _SPATIAL = ("mean", None)
 
 
 def layer_names(model):
-    """Names of the submodules of ``model`` that :func:`layer_representations` can probe.
+    """List the submodules of ``model`` that :func:`layer_representations` can probe.
 
     Parameters
     ----------
     model : torch.nn.Module or fitted estimator with a ``module_`` attribute
-        For example a fitted :class:`~skscat.estimators.TorchCNNClassifier`.
+        For example a fitted :class:`~skscat.networks.TorchCNNClassifier`.
 
     Returns
     -------

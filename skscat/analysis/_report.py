@@ -50,9 +50,11 @@ def analysis_report(
     train : dict of str to ndarray
         ``{layer: (n_train, d)}`` standardised features in depth order.
     y_train : array-like of shape (n_train,)
+        Training labels.
     test : dict of str to ndarray
         The same layers for the test set.
     y_test : array-like of shape (n_test,)
+        Test labels.
     folder : str or path-like
         Output folder (created).
     k_max : int, default=31
@@ -63,6 +65,7 @@ def analysis_report(
     backend : {"auto", "torch", "sklearn"}, default="auto"
         SVM implementation.
     device : str, default="auto"
+        Device of the neighbour searches and of ``TorchSVC``.
     prefix : str, default=""
         Prepended to every file name (e.g. ``"analysis_"``).
     resume : bool, default=True

@@ -18,7 +18,9 @@ def intra_class_distances(X, y, *, device="auto"):
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
+        Features.
     y : array-like of shape (n_samples,)
+        Class labels.
     device : str, default="auto"
         Where the pairwise distances are computed (in blocks of 2048 rows).
 
@@ -68,7 +70,9 @@ def class_pca_spectra(X, y):
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
+        Features.
     y : array-like of shape (n_samples,)
+        Class labels.
 
     Returns
     -------
@@ -99,12 +103,14 @@ def class_pca_spectra(X, y):
 
 
 def neighbor_distance_histograms(X, y, *, n_neighbors=2, bins=30, device="auto"):
-    """Histograms of the distances to the nearest neighbours, same vs different label.
+    """Histogram the distances to the nearest neighbours, same vs different label.
 
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
+        Features.
     y : array-like of shape (n_samples,)
+        Class labels.
     n_neighbors : int, default=2
         Neighbours per point (among the other points).
     bins : int, default=30

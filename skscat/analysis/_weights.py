@@ -69,6 +69,7 @@ def weight_fourier(weight, paths, *, axes="theta1"):
     Returns
     -------
     WeightFourier
+        The coefficients, their channel layout and the paths kept fixed.
 
     Examples
     --------

@@ -21,7 +21,18 @@ PAPER = "Oyallon & Mallat, CVPR 2015 (docs/baselines.md)"
 
 
 def flatten_images(X):
-    """(n, ...) -> (n, prod(...))."""
+    """Flatten each sample: ``(n, ...)`` to ``(n, prod(...))``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, ...)
+        Images or any stack of arrays.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_features)
+        A reshaped view when possible.
+    """
     return X.reshape(len(X), -1)
 
 
@@ -43,7 +54,7 @@ def _missing(name):
 
 
 def scattering_svm_pipeline(scattering, config, *, C=50.0):
-    """scattering (cached) -> log -> standardisation -> :class:`MeanNormGaussianSVC`.
+    """Build scattering (cached) -> log -> standardisation -> :class:`MeanNormGaussianSVC`.
 
     Parameters
     ----------
@@ -52,6 +63,7 @@ def scattering_svm_pipeline(scattering, config, *, C=50.0):
     config : BaselineConfig
         Supplies ``memory`` and ``device``.
     C : float, default=50.0
+        Regularisation of the SVM.
 
     Returns
     -------

@@ -11,15 +11,17 @@ _RUNTIME_PARAMS = frozenset({"verbose", "device", "batch_size", "n_jobs"})
 
 
 def log_features(X):
-    """log(|X| + 1e-6): the paper's compression of scattering coefficients.
+    """Compute ``log(|X| + 1e-6)``: the paper's compression of scattering coefficients.
 
     Parameters
     ----------
     X : ndarray
+        Scattering coefficients.
 
     Returns
     -------
     ndarray of the same shape and dtype
+        The compressed coefficients.
     """
     return np.log(np.abs(np.asarray(X)) + 1e-6)
 
@@ -81,38 +83,69 @@ class CachedTransformer(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like
+            Training input of the wrapped transformer.
         y : array-like, optional
+            Targets, passed on.
         **fit_params : dict
             Passed to the wrapped ``fit``.
 
         Returns
         -------
         self : object
+            The fitted wrapper.
         """
         self.transformer_ = clone(self.transformer).fit(X, y, **fit_params)
         return self
 
     def transform(self, X):
-        """Transformed ``X``, read from the cache when it was computed before.
+        """Transform ``X``, reading the result from the cache when it was computed before.
 
         Parameters
         ----------
         X : array-like
+            Input of the wrapped transformer.
 
         Returns
         -------
         ndarray
+            The wrapped transformer's output.
         """
         check_is_fitted(self)
         cached = check_memory(self.memory).cache(_transform, ignore=["transformer"])
         return cached(transformer=self.transformer_, key=_cache_key(self.transformer_), X=X)
 
     def fit_transform(self, X, y=None, **fit_params):
-        """Fit, then :meth:`transform` (through the cache)."""
+        """Fit, then :meth:`transform` (through the cache).
+
+        Parameters
+        ----------
+        X : array-like
+            Training input of the wrapped transformer.
+        y : array-like, optional
+            Targets, passed on.
+        **fit_params : dict
+            Passed to the wrapped ``fit``.
+
+        Returns
+        -------
+        ndarray
+            The transformed ``X``.
+        """
         return self.fit(X, y, **fit_params).transform(X)
 
     def get_feature_names_out(self, input_features=None):
-        """Output feature names of the wrapped transformer."""
+        """Get the output feature names of the wrapped transformer.
+
+        Parameters
+        ----------
+        input_features : array-like of str, optional
+            Passed to the wrapped ``get_feature_names_out``.
+
+        Returns
+        -------
+        ndarray of str
+            The wrapped transformer's names.
+        """
         check_is_fitted(self)
         return self.transformer_.get_feature_names_out(input_features)
 

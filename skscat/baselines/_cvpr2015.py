@@ -163,6 +163,7 @@ def plan_paper_runs(
     datasets : sequence of {"cifar10", "cifar100", "caltech101"}
     representations : sequence of {"translation", "roto-translation"}
     data_dir : str or os.PathLike
+        Folder holding the data sets.
     image_size, J : int, optional
         Side and scale of the Y plane (default: the paper's); the other planes follow.
     n_atoms_per_class, n_rounds : int, optional
@@ -178,15 +179,18 @@ def plan_paper_runs(
     convention : {"auto", "kymatio", "scatnet"}, default="auto"
         Scattering conventions; "auto": ScatNetLight's where available.
     device : str, default="auto"
+        Device of the scattering, OLS and SVM.
     batch_size : int, default=16
         Images per scattering batch.
     chunk_size : int, default=256
         Images per cached feature chunk.
     cache_dir : str or os.PathLike, default=".skscat-cache"
+        Folder of the cached scattering chunks.
 
     Returns
     -------
     list of PaperPlan
+        One checked plan per (data set, representation).
 
     Raises
     ------
@@ -414,6 +418,7 @@ def run_cvpr2015(
     cache_dir : str or os.PathLike, default=".skscat-cache"
         Scattering chunks (``features/<data set>-<representation>-<fingerprint>/``).
     device : str, default="auto"
+        Device of the scattering, OLS and SVM.
     verbose : bool, default=True
         Progress bars (scattering chunks, OLS, SVM).
     log : callable, default=print
@@ -443,13 +448,20 @@ def run_paper_plans(plans, *, output_dir="skscat-results", device="auto", verbos
     ----------
     plans : list
         From :func:`plan_paper_runs`.
-    output_dir, device, verbose, log
+    output_dir : str or os.PathLike, default="skscat-results"
         As in :func:`run_cvpr2015`. The tables list every cvpr2015 record of
         ``output_dir``, from this invocation and earlier ones.
+    device : str, default="auto"
+        As in :func:`run_cvpr2015`.
+    verbose : bool, default=True
+        As in :func:`run_cvpr2015`.
+    log : callable, default=print
+        As in :func:`run_cvpr2015`.
 
     Returns
     -------
     list of dict
+        One record per split run.
     """
     for plan in plans:
         for line in plan.lines():

@@ -33,7 +33,17 @@ FIXED_SPLIT = {"cifar10", "cifar100", "stl10"}
 
 @dataclass
 class Split:
-    """One run's data: images (n, C, H, W) float32 in [0, 1] and labels."""
+    """One run's data: images (n, C, H, W) float32 in [0, 1] and labels.
+
+    Attributes
+    ----------
+    X_train, X_test : ndarray of shape (n, C, H, W), float32
+        Training and test images.
+    y_train, y_test : ndarray of shape (n,)
+        Their labels.
+    protocol : str
+        How the split was drawn (printed in the run's record).
+    """
 
     X_train: np.ndarray
     y_train: np.ndarray
@@ -43,10 +53,12 @@ class Split:
 
     @property
     def image_shape(self):
+        """The ``(C, H, W)`` of the images."""
         return self.X_train.shape[1:]
 
     @property
     def n_classes(self):
+        """The number of distinct training labels."""
         return len(np.unique(self.y_train))
 
 
@@ -59,7 +71,18 @@ def default_J(dataset, image_size):
 
 
 def find_datasets(data_dir):
-    """Names of the data sets present in ``data_dir``."""
+    """List the data sets present in ``data_dir``.
+
+    Parameters
+    ----------
+    data_dir : str or os.PathLike
+        Folder holding the data sets in their official layouts.
+
+    Returns
+    -------
+    list of str
+        The names of the data sets whose folder is in ``data_dir`` (or one level below).
+    """
     root = Path(data_dir)
     found = []
     for name, folder in DATASETS.items():
@@ -87,7 +110,7 @@ def _load(dataset, data_dir, image_size, verbose):
 def load_split(
     dataset, data_dir=None, *, seed=0, n_train=None, train_per_class=30, image_size=32, verbose=False
 ):
-    """The train/test data of one run.
+    """Load the train/test data of one run.
 
     Parameters
     ----------
@@ -104,10 +127,12 @@ def load_split(
     image_size : int, default=32
         Caltech-101: side of the square images (aspect kept, centre crop).
     verbose : bool, default=False
+        Progress of the image reading (Caltech-101).
 
     Returns
     -------
     Split
+        The images and labels of both sides.
     """
     if dataset not in DATASETS:
         raise ValueError(f"dataset={dataset!r} is not known. Use one of {sorted(DATASETS)}.")

@@ -99,7 +99,13 @@ class Baseline:
     requires: Callable | None = None
 
     def unavailable(self):
-        """Why this baseline cannot run here, or None."""
+        """Say why this baseline cannot run here.
+
+        Returns
+        -------
+        str or None
+            The reason, or None when it can run.
+        """
         return self.requires() if self.requires is not None else None
 
 
@@ -109,6 +115,7 @@ def register_baseline(baseline, *, replace=False):
     Parameters
     ----------
     baseline : Baseline
+        The recipe to register under ``baseline.name``.
     replace : bool, default=False
         Allow overwriting a baseline of the same name.
 
@@ -154,13 +161,29 @@ def _load_plugins():
 
 
 def list_baselines():
-    """Names of the registered baselines (plugins included), sorted."""
+    """List the registered baselines (plugins included).
+
+    Returns
+    -------
+    list of str
+        Their names, sorted.
+    """
     _load_plugins()
     return sorted(_REGISTRY)
 
 
 def get_baseline(name):
-    """The registered baseline called ``name``.
+    """Get the registered baseline called ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`list_baselines`.
+
+    Returns
+    -------
+    Baseline
+        The registered recipe.
 
     Raises
     ------

@@ -38,7 +38,19 @@ COLUMNS = [
 
 @dataclass(frozen=True)
 class RunSpec:
-    """What identifies one run (its record file is named after a hash of these)."""
+    """What identifies one run (its record file is named after a hash of these).
+
+    Attributes
+    ----------
+    dataset, method : str
+        Data set and registered baseline.
+    J, L : int
+        Scattering scale and orientations.
+    seed : int
+        Seed of the split or subset.
+    n_train, train_per_class, image_size : int or None
+        The protocol's sizes (None where they do not apply).
+    """
 
     dataset: str
     method: str
@@ -50,6 +62,13 @@ class RunSpec:
     image_size: int = None
 
     def key(self):
+        """Name the run's record file.
+
+        Returns
+        -------
+        str
+            ``<dataset>-<method>-<12 hex digits of the fields' hash>``.
+        """
         return f"{self.dataset}-{self.method}-{fingerprint(self.__dict__)[:12]}"
 
 
@@ -130,7 +149,20 @@ def _run_one(spec, ctx):
 
 
 def format_markdown(rows, columns=COLUMNS):
-    """Rows (dicts) as a Markdown table of ``columns``."""
+    """Format rows as a Markdown table.
+
+    Parameters
+    ----------
+    rows : list of dict
+        The records, one per row.
+    columns : sequence of str, default=COLUMNS
+        The keys shown, in order.
+
+    Returns
+    -------
+    str
+        The table, one line per row after the header.
+    """
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in rows:
         lines.append("| " + " | ".join("" if row.get(c) is None else str(row[c]) for c in columns) + " |")
@@ -164,6 +196,17 @@ def _record(spec, ctx, log):
 
 def check_request(datasets, methods, data_dir, device):
     """Fail before any work: unknown or unavailable method, unknown data set, missing folder or device.
+
+    Parameters
+    ----------
+    datasets : sequence of str
+        Requested data sets.
+    methods : sequence of str
+        Requested baselines.
+    data_dir : str or os.PathLike or None
+        Folder of the data sets.
+    device : str
+        Requested device.
 
     Raises
     ------
@@ -216,6 +259,7 @@ def run_baselines(
     Parameters
     ----------
     datasets : sequence of str, default=("digits",)
+        Data set names (the keys of ``skscat.baselines.DATASETS``).
     methods : sequence of str, default=("scat-svm",)
         Registered baseline names (see :func:`list_baselines`).
     data_dir : str or os.PathLike, optional
@@ -224,6 +268,7 @@ def run_baselines(
         Scattering scale; None picks a per-data-set default (digits 1, images up
         to 64 pixels 2, larger ones 3).
     L : int, default=8
+        Number of wavelet orientations.
     n_train : int, optional
         Balanced training subset size (small-sample protocol).
     train_per_class : int, default=30
@@ -234,10 +279,13 @@ def run_baselines(
     seeds : sequence of int, default=(0,)
         Random splits / subsets; data sets with a fixed split run once unless ``n_train`` is set.
     device : str, default="auto"
+        Device of the scattering and the SVM.
     output_dir : str or os.PathLike, default="skscat-results"
+        Folder of the records and of ``results.csv`` / ``results.md``.
     cache_dir : str, os.PathLike or None, default=".skscat-cache"
-        joblib.Memory folder for features; None disables caching.
+        The joblib.Memory folder for features; None disables caching.
     batch_size : int, default=256
+        Images per scattering batch.
     verbose : bool, default=True
         Progress bars.
     log : callable, default=print
@@ -264,7 +312,18 @@ def run_baselines(
 
 
 def summarize(rows):
-    """Mean and standard deviation over seeds of each (data set, method)."""
+    """Average the runs over seeds: mean and standard deviation of each (data set, method).
+
+    Parameters
+    ----------
+    rows : list of dict
+        Run records.
+
+    Returns
+    -------
+    list of dict
+        One row per (data set, method).
+    """
     groups = {}
     for row in rows:
         groups.setdefault((row["dataset"], row["method"]), []).append(row)

@@ -38,7 +38,7 @@ def _draw_per_class(y, n_per_class, rng, exclude=None):
 
 
 def per_class_subset(y, n_per_class, *, random_state=None):
-    """Indices of ``n_per_class`` random samples of every class.
+    """Draw ``n_per_class`` random samples of every class.
 
     Parameters
     ----------
@@ -67,7 +67,7 @@ def per_class_subset(y, n_per_class, *, random_state=None):
 
 
 def small_sample_subset(y, n_samples, *, random_state=None):
-    """Indices of the hybrid paper's small training sets: ``n_samples`` in all, balanced.
+    """Draw the hybrid paper's small training sets: ``n_samples`` in all, balanced.
 
     Oyallon et al. (2017) train on ``n`` samples drawn uniformly per class
     (``n / 10`` per class on CIFAR-10) for several seeds, and test on the full
@@ -144,7 +144,18 @@ class PerClassSplit:
         self.random_state = random_state
 
     def get_n_splits(self, X=None, y=None, groups=None):
-        """Number of splits (``n_splits``)."""
+        """Return the number of splits (``n_splits``).
+
+        Parameters
+        ----------
+        X, y, groups : object, optional
+            Ignored; present for the scikit-learn splitter API.
+
+        Returns
+        -------
+        int
+            ``n_splits``.
+        """
         return self.n_splits
 
     def split(self, X, y, groups=None):

@@ -57,18 +57,21 @@ def tolerances(dtype):
 
 
 def one_vs_all_targets(y_index, n_classes, device):
-    """ScatNetLight's regression targets: ``n_classes`` on the class, 0 elsewhere, centred.
+    """Build ScatNetLight's regression targets: ``n_classes`` on the class, 0 elsewhere, centred.
 
     Parameters
     ----------
     y_index : ndarray of int of shape (n_samples,)
         Class index (0 .. n_classes - 1) of each row.
     n_classes : int
+        Number of classes.
     device : torch.device
+        Device of the targets.
 
     Returns
     -------
     torch.Tensor of shape (n_classes, n_samples), float64
+        One centred target row per class.
     """
     labels = torch.as_tensor(y_index, device=device)
     targets = torch.zeros((n_classes, labels.numel()), dtype=torch.float64, device=device)
@@ -166,7 +169,7 @@ class _LockstepOLS:
 
 
 def select_atoms(passes, y_index, n_classes, n_atoms, n_rounds, on_step=lambda: None):
-    """ScatNetLight's rounds of one-vs-all OLS, all classes in lockstep.
+    """Run ScatNetLight's rounds of one-vs-all OLS, all classes in lockstep.
 
     Parameters
     ----------

@@ -10,10 +10,10 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
-from ..svm._kernels import full_precision_matmul
 from ..utils import batch_slices, resolve_device
 from ..utils._device import DEVICE_CONSTRAINT
 from ..utils._sklearn import Interval, _fit_context
+from ..utils._torch_state import full_precision_matmul
 from ._ols import ColumnsExhausted, select_atoms
 from ._passes import ColumnPasses
 
@@ -274,7 +274,7 @@ class OrthogonalLeastSquaresSelector(TransformerMixin, BaseEstimator):
         return self.selected_features_.shape[2]
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the output columns.
+        """Get the names of the output columns.
 
         Parameters
         ----------

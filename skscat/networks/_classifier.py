@@ -2,7 +2,6 @@
 
 import copy
 import difflib
-import io
 import math
 import os
 import time
@@ -178,8 +177,8 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
 
     See Also
     --------
-    skscat.networks.ScatWRN : scattering + wide ResNet for CIFAR.
-    sklearn.neural_network.MLPClassifier : scikit-learn's own perceptron.
+    skscat.networks.ScatWRN : Scattering + wide ResNet for CIFAR.
+    sklearn.neural_network.MLPClassifier : Scikit-learn's own perceptron.
 
     Examples
     --------
@@ -282,6 +281,7 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         dict
+            Parameter names mapped to their values.
         """
         params = super().get_params(deep=deep)
         params.update(self._module_params())
@@ -290,9 +290,15 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
     def set_params(self, **params):
         """Set parameters; ``module__<name>`` keys are accepted for any ``name``.
 
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters and ``module__*`` arguments.
+
         Returns
         -------
         self : TorchCNNClassifier
+            The estimator, updated.
         """
         module_params = {key: params.pop(key) for key in list(params) if _is_module_param(key)}
         for name, value in module_params.items():
@@ -531,6 +537,7 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         ndarray of shape (n_samples, n_classes)
+            Probabilities, columns in the order of ``classes_``.
         """
         return torch.softmax(torch.from_numpy(self._logits(X)), dim=1).numpy()
 
@@ -545,6 +552,7 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         ndarray of shape (n_samples,)
+            Predicted labels, among ``classes_``.
         """
         logits = self._logits(X)
         return self.classes_[np.argmax(logits, axis=1)]
@@ -564,6 +572,7 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         float
+            Fraction of correct predictions (weighted).
         """
         check_is_fitted(self)
         unseen = np.setdiff1d(np.asarray(y), self.classes_)
@@ -587,22 +596,24 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
         return evaluate(self.module_, X, batch_size=self.batch_size, device=device,
                         verbose=self.verbose, desc="predict")
 
-    # -- pickling: the module travels as CPU tensors ------------------------------------------
+    # -- pickling: the module travels as its weights, NumPy arrays ------------------------------
 
     def __getstate__(self):
         state = dict(super().__getstate__())  # a copy: object.__getstate__ returns __dict__ itself
         module = state.pop("module_", None)
         if module is not None:
-            buffer = io.BytesIO()
-            torch.save(module, buffer)
-            state["_module_bytes"] = buffer.getvalue()
+            # Weights only, no pickled code: skops.io stores plain arrays (a torch.save blob here would be
+            # unpickled by __setstate__ and bypass skops' trusted-type check); the architecture is rebuilt.
+            state["_module_weights"] = {k: v.detach().cpu().numpy() for k, v in module.state_dict().items()}
         return state
 
     def __setstate__(self, state):
-        module_bytes = state.pop("_module_bytes", None)
+        weights = state.pop("_module_weights", None)
         super().__setstate__(state)
-        if module_bytes is not None:
-            self.module_ = torch.load(io.BytesIO(module_bytes), map_location="cpu", weights_only=False)
+        if weights is not None:
+            module = self._new_module(seed=0)
+            module.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in weights.items()})
+            self.module_ = module.eval()
 
 
 def _is_module_param(name):

@@ -89,6 +89,18 @@ class HierarchicalLayer(nn.Module):
         self.attribute = _conv_bn_elu(attribute, width)
 
     def forward(self, x):
+        """Apply the layer: spatial convolution, then convolution along the attributes.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Features of shape (N, A, B, H, W): two attribute axes and the image plane.
+
+        Returns
+        -------
+        torch.Tensor of shape (N, B2, width, H2, W2)
+            The oldest attribute axis averaged out, a new one appended.
+        """
         n, a, b, h, w = x.shape
         y = self.spatial(x.reshape(n * a * b, 1, h, w))  # (n a b, hidden, h2, w2)
         hidden, h2, w2 = y.shape[1:]
@@ -256,7 +268,18 @@ class HierarchicalCNN(nn.Module):
         _init_convolutions(self)
 
     def forward(self, x):
-        """Class scores (logits) of shape (N, n_classes) for images (N, C, H, W)."""
+        """Compute the class scores (logits).
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Images of shape (N, C, H, W).
+
+        Returns
+        -------
+        torch.Tensor of shape (N, n_classes)
+            Logits, one column per class.
+        """
         y = self.layers(self.lift(self.stem(x)))  # (N, A, width, H', W')
         return self.classifier(y.mean(dim=(1, 3, 4)))
 
@@ -275,10 +298,21 @@ class HierarchicalEquivalentCNN(nn.Module):
 
     Parameters
     ----------
-    in_shape, n_classes, width, hidden_width, attribute_kernel, block_strides, layers_per_block
-        As in :class:`HierarchicalCNN` (``hidden_width`` and
-        ``attribute_kernel`` are accepted for a like-for-like call and
-        checked, but an ordinary CNN has no use for them).
+    in_shape : tuple of (int, int, int), default=(3, 32, 32)
+        As in :class:`HierarchicalCNN`.
+    n_classes : int, default=10
+        As in :class:`HierarchicalCNN`.
+    width : int, default=16
+        As in :class:`HierarchicalCNN`.
+    hidden_width : int or None, default=None
+        Accepted for a like-for-like call and checked, but an ordinary CNN
+        has no use for it.
+    attribute_kernel : tuple of (int, int), default=(7, 11)
+        Accepted and checked, like ``hidden_width``.
+    block_strides : sequence of {1, 2}, default=(2, 1, 2, 1)
+        As in :class:`HierarchicalCNN`.
+    layers_per_block : int, default=2
+        As in :class:`HierarchicalCNN`.
 
     Examples
     --------
@@ -317,7 +351,18 @@ class HierarchicalEquivalentCNN(nn.Module):
         _init_convolutions(self)
 
     def forward(self, x):
-        """Class scores (logits) of shape (N, n_classes) for images (N, C, H, W)."""
+        """Compute the class scores (logits).
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Images of shape (N, C, H, W).
+
+        Returns
+        -------
+        torch.Tensor of shape (N, n_classes)
+            Logits, one column per class.
+        """
         return self.classifier(self.layers(self.lift(self.stem(x))).mean(dim=(2, 3)))
 
 

@@ -65,6 +65,18 @@ class ScatteringFrontEnd(nn.Module):
         self.bn = nn.BatchNorm2d(self.n_channels, affine=False)
 
     def forward(self, x):
+        """Scatter the images (unless precomputed) and batch-normalise the channels.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Images of shape (N, C, H, W), or scattering coefficients when ``precomputed``.
+
+        Returns
+        -------
+        torch.Tensor of shape (N, n_channels, H / 2**J, W / 2**J)
+            The normalised scattering channels.
+        """
         if self.scattering is not None:
             S = self.scattering(x)
             x = S.reshape(S.shape[0], self.n_channels, *S.shape[-2:])
@@ -117,6 +129,18 @@ class ScatWRN(nn.Module):
         self.trunk = residual_trunk(self.front_end.n_channels, 16 * width, groups, n_classes)
 
     def forward(self, x):
+        """Compute the class scores (logits).
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Images of shape (N, C, H, W) (scattering coefficients when ``precomputed``).
+
+        Returns
+        -------
+        torch.Tensor of shape (N, n_classes)
+            Logits, one column per class.
+        """
         return self.trunk(self.front_end(x))
 
 
@@ -163,6 +187,18 @@ class ScatResNet10(nn.Module):
         self.trunk = residual_trunk(self.front_end.n_channels, width, groups, n_classes)
 
     def forward(self, x):
+        """Compute the class scores (logits).
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Images of shape (N, C, H, W) (scattering coefficients when ``precomputed``).
+
+        Returns
+        -------
+        torch.Tensor of shape (N, n_classes)
+            Logits, one column per class.
+        """
         return self.trunk(self.front_end(x))
 
 
@@ -170,6 +206,21 @@ class ScatResNet10J4(ScatResNet10):
     """:class:`ScatResNet10` with J=4 scattering (1251 channels at 14x14 for 224x224 input).
 
     Same parameters as :class:`ScatResNet10`, with ``J=4`` by default.
+
+    Parameters
+    ----------
+    in_shape : tuple of int
+        ``(C, H, W)`` of one image.
+    n_classes : int
+        Number of logits.
+    width : int, default=256
+        Width of the stem and the first group.
+    J : int, default=4
+        Scattering scales.
+    L : int, default=8
+        Scattering orientations.
+    precomputed : bool, default=False
+        Input is already scattering coefficients (see :class:`ScatteringFrontEnd`).
     """
 
     def __init__(self, *, in_shape, n_classes, width=256, J=4, L=8, precomputed=False):
@@ -222,6 +273,18 @@ class ScatMLP(nn.Module):
         self.mlp = _mlp_head([math.prod(self.front_end.output_shape)] + [width] * depth, n_classes)
 
     def forward(self, x):
+        """Compute the class scores (logits).
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Images of shape (N, C, H, W) (scattering coefficients when ``precomputed``).
+
+        Returns
+        -------
+        torch.Tensor of shape (N, n_classes)
+            Logits, one column per class.
+        """
         return self.mlp(self.front_end(x))
 
 
@@ -286,4 +349,16 @@ class SharedLocalEncoder(nn.Module):
         self.classifier = _mlp_head([n_in * height * width, *fc_widths], n_classes)
 
     def forward(self, x):
+        """Compute the class scores (logits).
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Images of shape (N, C, H, W) (scattering coefficients when ``precomputed``).
+
+        Returns
+        -------
+        torch.Tensor of shape (N, n_classes)
+            Logits, one column per class.
+        """
         return self.classifier(self.encoder(self.front_end(x)))

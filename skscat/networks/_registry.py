@@ -39,6 +39,16 @@ def register_network(name, cls):
 def get_network(name):
     """Return the class registered as ``name``.
 
+    Parameters
+    ----------
+    name : str
+        A name from :func:`list_networks`.
+
+    Returns
+    -------
+    type
+        The registered :class:`torch.nn.Module` subclass.
+
     Raises
     ------
     ValueError
@@ -54,5 +64,11 @@ def get_network(name):
 
 
 def list_networks():
-    """Sorted names of the registered networks."""
+    """List the registered networks.
+
+    Returns
+    -------
+    list of str
+        Their names, sorted.
+    """
     return sorted(_NETWORKS)

@@ -45,6 +45,18 @@ class BasicBlock(nn.Module):
         self.shortcut = _shortcut(n_in, n_out, stride)
 
     def forward(self, x):
+        """Apply the two 3x3 convolutions and add the shortcut.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Input of shape (N, n_in, H, W).
+
+        Returns
+        -------
+        torch.Tensor of shape (N, n_out, H / stride, W / stride)
+            The block output.
+        """
         out = self.relu(self.bn1(self.conv1(x)))
         return self.relu(self.bn2(self.conv2(out)) + self.shortcut(x))
 
@@ -139,4 +151,16 @@ class WideResNet(nn.Module):
         self.classifier = nn.Linear(widths[-1], n_classes)
 
     def forward(self, x):
+        """Compute the class scores (logits).
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Images of shape (N, C, H, W).
+
+        Returns
+        -------
+        torch.Tensor of shape (N, n_classes)
+            Logits, one column per class.
+        """
         return self.classifier(self.features(x))

@@ -75,6 +75,18 @@ class PartialReLU(nn.Module):
         self.n_rectified = int(n_rectified)
 
     def forward(self, x):
+        """Rectify the first ``n_rectified`` channels, pass the others through.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Input of shape (N, K, ...).
+
+        Returns
+        -------
+        torch.Tensor
+            Same shape as ``x``.
+        """
         k = self.n_rectified
         if k <= 0:
             return x
@@ -116,6 +128,18 @@ class SignSqrt(nn.Module):
         self.eps = float(eps)
 
     def forward(self, x):
+        """Apply ``sign(x) * (sqrt(|x| + eps) + offset)`` elementwise.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Any input.
+
+        Returns
+        -------
+        torch.Tensor
+            Same shape as ``x``.
+        """
         return torch.sign(x) * (torch.sqrt(x.abs() + self.eps) + self.offset)
 
     def extra_repr(self):
@@ -276,11 +300,33 @@ class SandboxCNN(nn.Module):
         self.classifier.reset_parameters()
 
     def features(self, x):
-        """The K-channel map before average pooling, (N, K, H / 4, W / 4)."""
+        """Compute the K-channel map before average pooling.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Images of shape (N, C, H, W).
+
+        Returns
+        -------
+        torch.Tensor of shape (N, K, H / 4, W / 4)
+            The last group's output.
+        """
         return self.group3(self.group2(self.group1(self.stem(x))))
 
     def forward(self, x):
-        """Class scores (logits) of shape (N, n_classes) for images (N, C, H, W)."""
+        """Compute the class scores (logits).
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Images of shape (N, C, H, W).
+
+        Returns
+        -------
+        torch.Tensor of shape (N, n_classes)
+            Logits, one column per class.
+        """
         return self.classifier(self.features(x).mean(dim=(2, 3)))
 
 

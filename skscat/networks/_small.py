@@ -42,6 +42,18 @@ class MLP(nn.Module):
         self.layers = nn.Sequential(*layers)
 
     def forward(self, x):
+        """Compute the class scores (logits).
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Inputs of shape (N, ...), flattened to (N, n_features).
+
+        Returns
+        -------
+        torch.Tensor of shape (N, n_classes)
+            Logits, one column per class.
+        """
         return self.layers(x)
 
 
@@ -81,4 +93,16 @@ class SmallCNN(nn.Module):
         self.classifier = nn.Linear(2 * width, n_classes)
 
     def forward(self, x):
+        """Compute the class scores (logits).
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Images of shape (N, C, H, W).
+
+        Returns
+        -------
+        torch.Tensor of shape (N, n_classes)
+            Logits, one column per class.
+        """
         return self.classifier(self.features(x))

@@ -8,15 +8,17 @@ _LUMA = (0.2126, 0.7152, 0.0722)
 
 
 def rgb_to_gray(images):
-    """BT.709 luma of RGB images.
+    """Compute the BT.709 luma of RGB images.
 
     Parameters
     ----------
     images : Tensor, shape (..., 3, H, W)
+        RGB images.
 
     Returns
     -------
     Tensor, shape (..., 1, H, W)
+        The luma channel.
     """
     r, g, b = images.unbind(-3)
     return (_LUMA[0] * r + _LUMA[1] * g + _LUMA[2] * b).unsqueeze(-3)
@@ -28,6 +30,7 @@ def rgb_to_yuv(images):
     Parameters
     ----------
     images : Tensor, shape (..., 3, H, W)
+        RGB images.
 
     Returns
     -------

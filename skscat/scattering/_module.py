@@ -225,7 +225,18 @@ class Scattering2D(nn.Module):
         return phi, psi, separable
 
     def pad(self, x):
-        """Reflect-pad ``(..., H, W)`` images to the padded grid, as kymatio does."""
+        """Reflect-pad images to the padded grid, as kymatio does.
+
+        Parameters
+        ----------
+        x : Tensor, shape (..., H, W)
+            Real images.
+
+        Returns
+        -------
+        Tensor, shape (..., H_padded, W_padded)
+            The padded images.
+        """
         (M, N), (M_pad, N_pad) = self.shape, (len(self._pad_index0), len(self._pad_index1))
         pads = ((N_pad - N) // 2, (N_pad - N + 1) // 2, (M_pad - M) // 2, (M_pad - M + 1) // 2)
         if max(pads[:2]) < N and max(pads[2:]) < M:
@@ -245,6 +256,7 @@ class Scattering2D(nn.Module):
         Returns
         -------
         Tensor, shape (..., n_paths, H', W'), or (..., n_coefficients) for "scatnet"
+            The coefficients, paths in the order of ``paths``.
         """
         self._check_input(x)
         batch_shape = x.shape[:-2]

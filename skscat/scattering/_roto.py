@@ -186,6 +186,7 @@ class RotoTranslationScattering2D(nn.Module):
         Returns
         -------
         Tensor, shape (..., n_paths, H', W'), or (..., n_coefficients) for "scatnet"
+            The coefficients, paths in the order of ``paths``.
         """
         check_images(x, self.shape)
         batch_shape = x.shape[:-2]
@@ -266,6 +267,7 @@ class RotoTranslationScattering2D(nn.Module):
         Returns
         -------
         ndarray of int, shape (n_paths,)
+            ``perm`` of the formula above.
         """
         if self.L % 4:
             raise ValueError(f"L={self.L}: a 90-degree rotation maps orientations onto orientations only when L "

@@ -204,8 +204,16 @@ class RotoTranslationScattering(BaseScatteringTransformer):
         standardisation), applied after pooling.
     eps : float, default=1e-6
         Offset inside the logarithm.
-    shape, pooling, device, batch_size, verbose
+    shape : tuple of int, default=None
+        Image shape of flat input rows, as in :class:`ScatteringTransformer`.
+    pooling : {None, "mean"}, default=None
         As in :class:`ScatteringTransformer`.
+    device : str, default="auto"
+        As in :class:`ScatteringTransformer`.
+    batch_size : int, default=64
+        Images transformed at once; bounds memory, never changes the result.
+    verbose : bool or int, default=False
+        Show a progress bar over batches.
 
     Attributes
     ----------

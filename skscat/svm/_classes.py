@@ -17,8 +17,9 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..utils import batch_slices, resolve_device
 from ..utils._device import DEVICE_CONSTRAINT, runtime_device
 from ..utils._sklearn import Interval, StrOptions, _fit_context
+from ..utils._torch_state import full_precision_matmul
 from ._decomposition import solve_decomposed
-from ._kernels import KERNELS, full_precision_matmul, kernel_block, squared_norms
+from ._kernels import KERNELS, kernel_block, squared_norms
 from ._ovo import PairLayout, pair_groups, solve_full, solve_pair_groups, vote_matrices
 
 __all__ = ["TorchSVC"]

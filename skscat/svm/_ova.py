@@ -27,8 +27,9 @@ from tqdm.auto import tqdm
 from ..utils import batch_slices, resolve_device
 from ..utils._device import DEVICE_CONSTRAINT
 from ..utils._sklearn import Interval, StrOptions, _fit_context
+from ..utils._torch_state import full_precision_matmul
 from ._classes import _predict_device
-from ._kernels import full_precision_matmul, kernel_block, squared_norms
+from ._kernels import kernel_block, squared_norms
 from ._ova_solver import OneVsAllLayout, plan_memory, solve_decomposed, solve_full
 
 __all__ = ["MeanNormGaussianSVC", "gaussian_kernel"]
@@ -43,7 +44,7 @@ _KERNEL_BLOCK = (
 def gaussian_kernel(
     A, B, gamma, *, center=None, device="cpu", batch_size=2048, dtype="float64", verbose=False
 ):
-    """exp(-gamma |a - b|^2) for all rows of ``A`` and ``B``, as a float64 array.
+    """Compute ``exp(-gamma |a - b|^2)`` for all rows of ``A`` and ``B``, as a float64 array.
 
     Distances are computed as |a|^2 + |b|^2 - 2 a.b after subtracting
     ``center`` (default: the mean of ``B``), which keeps the cancellation
@@ -54,10 +55,15 @@ def gaussian_kernel(
     Parameters
     ----------
     A : ndarray of shape (n_a, d)
+        Rows of the kernel.
     B : ndarray of shape (n_b, d)
+        Columns of the kernel.
     gamma : float
+        Kernel width.
     center : ndarray of shape (d,), optional
+        Subtracted from both sides before the products (default: the mean of ``B``).
     device : str or torch.device, default="cpu"
+        Device of the products.
     batch_size : int, default=2048
         Rows of ``A`` per block; memory is O(batch_size * (d + n_b)).
     dtype : {"float64", "float32"}, default="float64"
@@ -68,6 +74,7 @@ def gaussian_kernel(
     Returns
     -------
     ndarray of shape (n_a, n_b), float64
+        The kernel matrix.
     """
     device = resolve_device(device)
     center = B.mean(axis=0) if center is None else center
@@ -181,7 +188,7 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
 
     See Also
     --------
-    skscat.svm.TorchSVC : scikit-learn's one-vs-one SVC model on PyTorch.
+    skscat.svm.TorchSVC : Scikit-learn's one-vs-one SVC model on PyTorch.
 
     Examples
     --------
@@ -240,11 +247,14 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Training vectors.
         y : array-like of shape (n_samples,)
+            Class labels.
 
         Returns
         -------
         self : object
+            The fitted estimator.
         """
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
         y_index = self._encode(y)
@@ -421,6 +431,7 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Vectors to evaluate.
 
         Returns
         -------
@@ -445,10 +456,12 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Vectors to classify.
 
         Returns
         -------
         ndarray of shape (n_samples,)
+            Predicted labels, among ``classes_``.
         """
         values = self.decision_function(X)
         index = (values > 0).astype(int) if values.ndim == 1 else values.argmax(axis=1)

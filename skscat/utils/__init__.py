@@ -1,4 +1,4 @@
-"""Helpers shared by every skscat subpackage (devices, image shapes, atomic writes, records, batching)."""
+"""Helpers shared by every skscat subpackage: devices, image shapes, files, records, batches, distances."""
 
 from ._batching import batch_slices
 from ._device import (
@@ -8,6 +8,7 @@ from ._device import (
     resolve_device,
     runtime_device,
 )
+from ._distances import scaled_squared_distances, squared_distances, squared_norms
 from ._images import as_images, check_image_shape, infer_image_shape, split_images
 from ._io import atomic_path, atomic_write_bytes, atomic_write_text
 from ._records import RecordWarning, fingerprint, read_record, write_record
@@ -28,6 +29,9 @@ __all__ = [
     "read_record",
     "resolve_device",
     "runtime_device",
+    "scaled_squared_distances",
     "split_images",
+    "squared_distances",
+    "squared_norms",
     "write_record",
 ]

@@ -145,5 +145,6 @@ def as_images(X, image_shape):
     Returns
     -------
     ndarray of shape (n, C, H, W)
+        A view of ``X``.
     """
     return X.reshape(X.shape[0], *image_shape)

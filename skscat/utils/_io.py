@@ -40,12 +40,30 @@ def atomic_path(path):
 
 
 def atomic_write_bytes(path, data):
-    """Write ``data`` to ``path`` atomically."""
+    """Write ``data`` to ``path`` atomically.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Destination; a reader sees the old file or the whole new one, never a part.
+    data : bytes
+        Content.
+    """
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
 
 
 def atomic_write_text(path, text, encoding="utf-8"):
-    """Write ``text`` to ``path`` atomically."""
+    """Write ``text`` to ``path`` atomically.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Destination; a reader sees the old file or the whole new one, never a part.
+    text : str
+        Content.
+    encoding : str, default="utf-8"
+        Encoding of ``text``.
+    """
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding=encoding)
