@@ -24,7 +24,7 @@ LAYERS = (
     ("utils",),
     ("scattering", "svm", "datasets"),
     ("feature_selection", "networks", "analysis"),
-    ("baselines", "estimators"),
+    ("baselines", "parallel", "estimators"),
 )
 LAYER_NAMES = ("shared mechanisms", "building blocks + their estimators", "estimators built on them", "applications")
 
