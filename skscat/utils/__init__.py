@@ -37,6 +37,6 @@ __all__ = [
     "squared_distances",
     "squared_norms",
     "trusted_types",
-    "write_record",
     "worker_threads",
+    "write_record",
 ]
