@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # document this checkout, even without an editable install
 
-import skscat  # noqa: E402
+import skscat
 
 # The gallery runs on the CPU in CI; one thread each keeps it polite on a shared machine.
 os.environ.setdefault("OMP_NUM_THREADS", "1")

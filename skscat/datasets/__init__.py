@@ -12,7 +12,8 @@ values with ``dtype="uint8"``. Nothing is downloaded unless ``download=True``.
 - ``load_caltech101(data_home=None, *, image_size=128, resize="crop"|"stretch", color="rgb"|"gray",
   keep_background=False, max_per_class=None, dtype=..., download=..., return_X_y=..., n_jobs=None,
   verbose=...)``:
-  ``101_ObjectCategories/<class>/*.jpg`` (also found under ``caltech101/``).
+  ``101_ObjectCategories/<class>/*.jpg`` (also found under ``caltech101/``; hidden entries skipped;
+  ``image_size`` at most ``MAX_IMAGE_SIDE`` = 4096).
 - ``load_stl10(data_home=None, *, subset="train"|"test"|"unlabeled", fold=None, dtype=...,
   download=..., ...)``:
   ``stl10_binary/``.
@@ -35,7 +36,7 @@ Downloads: :func:`download_file` (resumable, checksum-verified),
 """
 
 from ._base import DataFileError, get_data_home
-from ._caltech import caltech101_files, load_caltech101, read_image
+from ._caltech import MAX_IMAGE_SIDE, caltech101_files, load_caltech101, read_image
 from ._cifar import load_cifar10, load_cifar100
 from ._download import (
     REMOTE,
@@ -55,6 +56,7 @@ from ._resize import imresize, resize_weights
 from ._stl10 import load_stl10
 
 __all__ = [
+    "MAX_IMAGE_SIDE",
     "REMOTE",
     "DataFileError",
     "PerClassSplit",

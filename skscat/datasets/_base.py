@@ -6,9 +6,30 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-__all__ = ["DataFileError", "as_images", "check_choice", "find_folder", "get_data_home", "make_bunch"]
+from ..utils._sklearn import StrOptions, validate_params
+
+__all__ = [
+    "DATA_HOME",
+    "LOADER_CONSTRAINTS",
+    "DataFileError",
+    "as_images",
+    "check_choice",
+    "find_folder",
+    "get_data_home",
+    "make_bunch",
+]
 
 DTYPES = ("float32", "uint8")
+#: Constraint of every ``data_home`` argument (a positional argument that is not a folder fails clearly).
+DATA_HOME = [str, os.PathLike, None]
+#: Constraints of the arguments every loader shares.
+LOADER_CONSTRAINTS = {
+    "data_home": DATA_HOME,
+    "dtype": [StrOptions(set(DTYPES))],
+    "download": ["boolean"],
+    "return_X_y": ["boolean"],
+    "verbose": ["verbose"],
+}
 
 
 class DataFileError(ValueError):
@@ -18,6 +39,7 @@ class DataFileError(ValueError):
     """
 
 
+@validate_params({"data_home": DATA_HOME}, prefer_skip_nested_validation=True)
 def get_data_home(data_home=None):
     """Return the folder where skscat looks for (and downloads) data sets.
 
@@ -31,6 +53,12 @@ def get_data_home(data_home=None):
     -------
     pathlib.Path
         The folder (not created here; downloads create it).
+
+    Examples
+    --------
+    >>> from skscat.datasets import get_data_home
+    >>> get_data_home("~/data").name
+    'data'
     """
     if data_home is None:
         data_home = os.environ.get("SKSCAT_DATA", Path.home() / "skscat_data")

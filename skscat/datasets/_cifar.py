@@ -5,7 +5,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ._base import DataFileError, as_images, check_choice, make_bunch
+from ..utils._sklearn import StrOptions, validate_params
+from ._base import LOADER_CONSTRAINTS, DataFileError, as_images, make_bunch
 from ._download import locate
 
 __all__ = ["load_cifar10", "load_cifar100"]
@@ -64,6 +65,9 @@ def _load(folder, files, subset, label_key):
     return [np.concatenate(column) for column in zip(*parts)]
 
 
+@validate_params(
+    {**LOADER_CONSTRAINTS, "subset": [StrOptions(set(_SUBSETS))]}, prefer_skip_nested_validation=True
+)
 def load_cifar10(
     data_home=None, *, subset="train", dtype="float32", download=False, return_X_y=False, verbose=False
 ):
@@ -95,12 +99,16 @@ def load_cifar10(
 
     Examples
     --------
+    With the data set in ``$SKSCAT_DATA`` (or pass its folder):
+
     >>> from skscat.datasets import load_cifar10
-    >>> cifar = load_cifar10("../shared/data", subset="test")  # doctest: +SKIP
-    >>> cifar.images.shape, cifar.target_names[0]  # doctest: +SKIP
-    ((2000, 3, 32, 32), 'airplane')
+    >>> cifar = load_cifar10(subset="test")
+    >>> print(cifar.images.shape[1:], cifar.images.dtype, cifar.target_names[0])
+    (3, 32, 32) float32 airplane
+    >>> X, y = load_cifar10(dtype="uint8", return_X_y=True)
+    >>> X.dtype, y.dtype
+    (dtype('uint8'), dtype('int64'))
     """
-    check_choice("subset", subset, _SUBSETS)
     folder = locate("cifar10", data_home, download=download, verbose=verbose)
     meta = _unpickle(folder / "batches.meta")
     names = [_text(name) for name in meta["label_names"]]
@@ -112,6 +120,14 @@ def load_cifar10(
     return make_bunch(as_images(images, dtype), target, names, descr, return_X_y, filenames=filenames)
 
 
+@validate_params(
+    {
+        **LOADER_CONSTRAINTS,
+        "subset": [StrOptions(set(_SUBSETS))],
+        "label_mode": [StrOptions({"fine", "coarse"})],
+    },
+    prefer_skip_nested_validation=True,
+)
 def load_cifar100(
     data_home=None,
     *,
@@ -148,11 +164,15 @@ def load_cifar100(
 
     Examples
     --------
+    With the data set in ``$SKSCAT_DATA`` (or pass its folder):
+
     >>> from skscat.datasets import load_cifar100
-    >>> X, y = load_cifar100("~/data", label_mode="coarse", return_X_y=True)  # doctest: +SKIP
+    >>> X, y = load_cifar100(label_mode="coarse", return_X_y=True)
+    >>> X.shape[1:], bool(y.max() < 20)
+    ((3, 32, 32), True)
+    >>> len(load_cifar100(subset="test").target_names)
+    100
     """
-    check_choice("subset", subset, _SUBSETS)
-    check_choice("label_mode", label_mode, ("fine", "coarse"))
     folder = locate("cifar100", data_home, download=download, verbose=verbose)
     meta = _unpickle(folder / "meta")
     names = [_text(name) for name in meta[f"{label_mode}_label_names"]]

@@ -23,11 +23,19 @@ import urllib.error
 import urllib.request
 import zipfile
 from dataclasses import dataclass
+from numbers import Real
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from ._base import DataFileError, find_folder, get_data_home, missing_folder_error
+from ..utils._sklearn import Interval, StrOptions, validate_params
+from ._base import (
+    DATA_HOME,
+    DataFileError,
+    find_folder,
+    get_data_home,
+    missing_folder_error,
+)
 
 __all__ = [
     "REMOTE",
@@ -62,6 +70,13 @@ class RemoteArchive:
         Name of an archive nested inside the downloaded one that holds ``folder``.
     algorithm : str, default="md5"
         :mod:`hashlib` algorithm of ``checksum``.
+
+    Examples
+    --------
+    >>> from skscat.datasets import REMOTE
+    >>> caltech = REMOTE["caltech101"]
+    >>> caltech.filename, caltech.folder, caltech.aliases
+    ('caltech-101.zip', '101_ObjectCategories', ('caltech101',))
     """
 
     title: str
@@ -166,6 +181,17 @@ def _stream(response, part, resumed, offset, verbose):
         )
 
 
+@validate_params(
+    {
+        "url": [str],
+        "path": [str, os.PathLike],
+        "checksum": [str],
+        "algorithm": [StrOptions(set(hashlib.algorithms_available))],
+        "verbose": ["verbose"],
+        "timeout": [Interval(Real, 0, None, closed="neither")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def download_file(url, path, *, checksum, algorithm="md5", verbose=False, timeout=60):
     """Download ``url`` to ``path``, resuming a previous partial download.
 
@@ -252,6 +278,10 @@ def _find(root, name, want_dir):
     return matches[0] if matches else None
 
 
+@validate_params(
+    {"archive": [str, os.PathLike], "dest": [str, os.PathLike], "inner": [str, None]},
+    prefer_skip_nested_validation=True,
+)
 def extract_folder(archive, dest, *, inner=None):
     """Extract the folder ``dest.name`` from ``archive`` to ``dest``, atomically.
 
@@ -291,6 +321,10 @@ def extract_folder(archive, dest, *, inner=None):
     return dest
 
 
+@validate_params(
+    {"remote": [RemoteArchive], "data_home": DATA_HOME[:-1], "verbose": ["verbose"], "keep_archive": ["boolean"]},
+    prefer_skip_nested_validation=True,
+)
 def download_and_extract(remote, data_home, *, verbose=False, keep_archive=False):
     """Download ``remote`` into ``data_home`` and extract its folder.
 

@@ -14,6 +14,8 @@ import numbers
 
 import numpy as np
 
+from ..utils._sklearn import validate_params
+
 __all__ = ["imresize", "resize_weights"]
 
 _KERNEL_WIDTH = 4.0  # support of the cubic kernel: [-2, 2]
@@ -58,6 +60,7 @@ def _check_size(name, value):
     return int(value)
 
 
+@validate_params({"antialias": ["boolean"]}, prefer_skip_nested_validation=True)
 def resize_weights(in_size, out_size, *, antialias=True):
     """The linear map of MATLAB's bicubic ``imresize`` along one axis.
 
@@ -80,6 +83,10 @@ def resize_weights(in_size, out_size, *, antialias=True):
     )
 
 
+@validate_params(
+    {"images": ["array-like"], "output_shape": [numbers.Integral, tuple, list], "antialias": ["boolean"]},
+    prefer_skip_nested_validation=True,
+)
 def imresize(images, output_shape, *, antialias=True):
     """Resize images to ``output_shape`` exactly as MATLAB's ``imresize(x, [M N])``.
 

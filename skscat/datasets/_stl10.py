@@ -6,9 +6,12 @@ column-major; ``<split>_y.bin`` one uint8 label per image in 1..10;
 0-based indices into the training set (the official 1,000-image folds).
 """
 
+from numbers import Integral
+
 import numpy as np
 
-from ._base import DataFileError, as_images, check_choice, make_bunch, read_bytes
+from ..utils._sklearn import Interval, StrOptions, validate_params
+from ._base import LOADER_CONSTRAINTS, DataFileError, as_images, make_bunch, read_bytes
 from ._download import locate
 
 __all__ = ["load_stl10"]
@@ -56,6 +59,14 @@ def _read_fold(folder, fold, n_train):
     return indices
 
 
+@validate_params(
+    {
+        **LOADER_CONSTRAINTS,
+        "subset": [StrOptions({"train", "test", "unlabeled"})],
+        "fold": [Interval(Integral, 0, None, closed="left"), None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def load_stl10(
     data_home=None,
     *,
@@ -95,10 +106,15 @@ def load_stl10(
 
     Examples
     --------
+    With the data set in ``$SKSCAT_DATA`` (or pass its folder):
+
     >>> from skscat.datasets import load_stl10
-    >>> X, y = load_stl10("~/data", subset="test", return_X_y=True)  # doctest: +SKIP
+    >>> X, y = load_stl10(subset="test", return_X_y=True)
+    >>> X.shape[1:], bool(y.min() >= 0)
+    ((3, 96, 96), True)
+    >>> bool((load_stl10(subset="unlabeled").target == -1).all())
+    True
     """
-    check_choice("subset", subset, ("train", "test", "unlabeled"))
     if fold is not None and subset != "train":
         raise ValueError(
             f"fold={fold!r} only applies to subset='train' (got subset={subset!r}); use fold=None."

@@ -1,6 +1,8 @@
 """``TorchCNNClassifier``: a scikit-learn classifier around a torch module."""
 
 import copy
+import difflib
+import math
 import os
 import time
 import warnings
@@ -15,12 +17,25 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
-from ..utils import resolve_device
+from ..utils import (
+    DEVICE_CONSTRAINT,
+    infer_image_shape,
+    resolve_device,
+    runtime_device,
+    split_images,
+)
 from ..utils._sklearn import Interval, StrOptions, _fit_context
-from ._checkpoint import fingerprint, load_checkpoint, save_checkpoint
+from ._checkpoint import (
+    check_checkpoint_dir,
+    fit_fingerprint,
+    load_checkpoint,
+    save_checkpoint,
+)
 from ._registry import get_network
 from ._training import (
     build_module,
+    check_module,
+    check_outputs,
     evaluate,
     learning_rate,
     loss_and_accuracy,
@@ -73,9 +88,10 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
     max_epochs : int, default=200
         Number of passes over the training data.
     batch_size : int, default=128
-        SGD minibatch size (a training hyperparameter, like
-        ``MLPClassifier``'s); also the number of rows per forward pass in
-        ``predict``, where it bounds memory and does not change results.
+        SGD minibatch size: a training hyperparameter (like
+        ``MLPClassifier``'s), so it changes the fitted network. Also the
+        number of rows per forward pass in ``predict``, where it only bounds
+        memory (predictions agree across batch sizes up to float rounding).
     lr : float, default=0.1
         Initial learning rate.
     momentum : float, default=0.9
@@ -86,7 +102,8 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
         ``"step"``: multiply by ``lr_gamma`` at each of ``lr_milestones``;
         ``"cosine"``: anneal to 0 over ``max_epochs``.
     lr_milestones : tuple of float, default=(0.3, 0.6, 0.8)
-        Fractions of ``max_epochs`` where a step schedule decays.
+        Fractions of ``max_epochs`` where a step schedule decays (finite
+        numbers; a fraction above 1 is never reached).
     lr_gamma : float, default=0.2
         Decay factor of the step schedule.
     crop_padding : int, default=4
@@ -106,35 +123,47 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
     warm_start : bool, default=False
         Continue training the fitted ``module_`` (``max_epochs`` more epochs,
         new optimizer and schedule) instead of building a new one.
-    device : str, default="auto"
-        ``"cpu"``, ``"cuda"``, ``"cuda:<i>"`` or ``"auto"``; resolved in
-        ``fit``. Prediction after unpickling on a machine without that
-        device falls back to the CPU with a warning.
+    device : str or torch.device, default="auto"
+        ``"cpu"``, ``"cuda"``, ``"cuda:<i>"`` or ``"auto"`` (CUDA when
+        available, else the CPU); resolved in ``fit``, which fails on a
+        device this machine lacks. Prediction after unpickling on a machine
+        without that device runs on the CPU with a
+        :class:`~skscat.utils.DeviceWarning`. CPU and CUDA round
+        differently, so the fitted weights differ slightly between them.
     checkpoint_dir : str or os.PathLike, default=None
         Save model, optimizer, epoch, RNG state and history to
         ``checkpoint_dir/checkpoint.pt`` (atomically) after each epoch. A
         fit with the same parameters and data resumes from it, so a killed
         fit continues where it stopped (with the same result on the CPU).
-        Not used when ``warm_start`` continues an already fitted network.
+        The folder is created at the start of ``fit``; a checkpoint that
+        cannot be read is ignored with a :class:`~skscat.utils.RecordWarning`
+        and overwritten. Not used when ``warm_start`` continues an already
+        fitted network.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling, augmentation and the
         validation split (through a local ``torch.Generator``; the global
         torch RNG is left alone). With an int, fits on the CPU are
         reproducible.
-    verbose : int, default=0
-        Progress bars over batches and one line per epoch (loss, accuracy,
-        learning rate, validation scores).
+    verbose : bool or int, default=0
+        Truthy: tqdm progress bars over batches and one ``tqdm.write`` line
+        per epoch (loss, accuracy, learning rate, validation scores).
     **module_params : dict
         ``module__<name>=value`` arguments of the network's constructor.
+        Any other keyword raises :class:`TypeError` here, as a misspelt
+        argument of a function does (so ``clone`` cannot drop it).
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
         Class labels.
     n_features_in_ : int
-        ``X.shape[1]`` at fit time (the channels for 4-D ``X``).
-    in_shape_ : tuple of int
-        Shape of one sample as the network sees it.
+        Values per sample: ``C * H * W`` for images (whatever their
+        layout), ``n_features`` for vectors.
+    image_shape_ : tuple of int or None
+        ``(C, H, W)`` of the training images; ``None`` for feature vectors.
+        The network receives ``in_shape=image_shape_`` (or
+        ``(n_features_in_,)`` for vectors). ``in_shape_`` is its deprecated
+        former name.
     module_ : torch.nn.Module
         The trained network (on the training device; on the CPU after
         unpickling).
@@ -183,7 +212,7 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "warm_start": ["boolean"],
-        "device": [str, torch.device],
+        "device": DEVICE_CONSTRAINT,
         "checkpoint_dir": [str, os.PathLike, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -234,11 +263,10 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
         self.checkpoint_dir = checkpoint_dir
         self.random_state = random_state
         self.verbose = verbose
-        # Names are checked in fit, not here: scikit-learn estimators never raise in __init__.
-        self._unexpected_kwargs = tuple(name for name in module_params if not _is_module_param(name))
+        # A misspelt keyword is a TypeError now, as in skorch: clone() would silently drop it later.
+        _check_no_unexpected_kwargs([name for name in module_params if not _is_module_param(name)])
         for name, value in module_params.items():
-            if _is_module_param(name):
-                setattr(self, name, value)
+            setattr(self, name, value)
 
     # -- parameters -------------------------------------------------------------------------
 
@@ -304,17 +332,21 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
         self : TorchCNNClassifier
             Fitted estimator.
         """
-        _check_no_unexpected_kwargs(getattr(self, "_unexpected_kwargs", ()))
         warm = self.warm_start and hasattr(self, "module_")
+        milestones = _check_milestones(self.lr_milestones)
+        if self.checkpoint_dir is not None and not warm:
+            check_checkpoint_dir(self.checkpoint_dir)
         X, y_encoded = self._validate_fit_data(X, y, warm)
         device = resolve_device(self.device)
         run = self._start_run(X, y_encoded, device, warm)
+        run["milestones"] = milestones
         self._train(run, device)
         self._finish(run)
         return self
 
     def _validate_fit_data(self, X, y, warm):
-        X, y = validate_data(self, X, y, reset=not warm, allow_nd=True, dtype=[np.float32, np.float64])
+        rows, image_shape = split_images(X)
+        rows, y = validate_data(self, rows, y, reset=not warm, dtype=[np.float32, np.float64])
         check_classification_targets(y)
         classes, y_encoded = np.unique(y, return_inverse=True)
         if warm and not np.array_equal(classes, self.classes_):
@@ -326,36 +358,43 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"y has 1 class ({classes[0]!r}); a classifier needs at least 2 classes to learn from."
             )
-        images = self._as_samples(X, fit=not warm)
+        images = self._as_samples(rows, image_shape, fit=not warm)
         self.classes_ = classes
         return images, y_encoded
 
-    def _as_samples(self, X, fit):
-        """Reshape validated ``X`` to ``(n, *in_shape)`` float32; set or check ``in_shape_``."""
-        X = np.asarray(X, dtype=np.float32)
-        if self.shape is not None:
-            X = _reshape_flat(X, self.shape)
-        elif X.ndim == 3:
-            X = X[:, None]
-        elif X.ndim not in (2, 4):
-            raise ValueError(
-                f"X has {X.ndim} dimensions; pass (n_samples, C, H, W) or (n_samples, H, W) images, "
-                "(n_samples, n_features) vectors, or flat images with shape=(C, H, W)."
-            )
+    def _as_samples(self, rows, image_shape, fit):
+        """Validated rows as ``(n, *sample_shape)`` float32; set or check ``image_shape_``."""
+        if image_shape is not None or self.shape is not None:
+            # Images (flat rows with shape=, or image-shaped arrays): the one shape rule of skscat.utils.
+            image_shape = infer_image_shape(rows.reshape(-1, *image_shape) if image_shape else rows, self.shape)
         if fit:
-            self.in_shape_ = tuple(int(s) for s in X.shape[1:])
-        elif tuple(X.shape[1:]) != self.in_shape_:
-            raise ValueError(
-                f"X has samples of shape {tuple(X.shape[1:])}, but this {type(self).__name__} was fitted on "
-                f"samples of shape {self.in_shape_}; resize the images (or fix shape={self.shape!r})."
-            )
-        return X
+            self.image_shape_ = image_shape
+        elif image_shape != self.image_shape_:
+            self._shape_mismatch(image_shape or rows.shape[1:])
+        return np.asarray(rows, dtype=np.float32).reshape(len(rows), *self._sample_shape())
+
+    def _shape_mismatch(self, found):
+        raise ValueError(
+            f"X has samples of shape {tuple(found)}, but this {type(self).__name__} was fitted on samples of "
+            f"shape {self._sample_shape()}; resize the images (or fix shape={self.shape!r})."
+        )
+
+    def _sample_shape(self):
+        return self.image_shape_ if self.image_shape_ is not None else (self.n_features_in_,)
+
+    @property
+    def in_shape_(self):
+        """Deprecated name of :attr:`image_shape_` (or ``(n_features_in_,)`` for vectors)."""
+        check_is_fitted(self)
+        warnings.warn("in_shape_ is deprecated and will be removed: use image_shape_ (None for feature vectors, "
+                      "whose shape is (n_features_in_,)).", FutureWarning, stacklevel=2)
+        return self._sample_shape()
 
     def _module_factory(self):
         module = self.module
         if isinstance(module, str):
             if module == "auto":
-                module = "mlp" if len(self.in_shape_) == 1 else "small_cnn"
+                module = "mlp" if self.image_shape_ is None else "small_cnn"
             return get_network(module)
         if isinstance(module, torch.nn.Module):
             if self._module_params():
@@ -370,12 +409,13 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
         factory = self._module_factory()
         kwargs = {key[len(_PREFIX):]: value for key, value in self._module_params().items()}
         try:
-            return build_module(factory, kwargs, self.in_shape_, len(self.classes_), seed)
+            module = build_module(factory, kwargs, self._sample_shape(), len(self.classes_), seed)
         except TypeError as exc:
             raise ValueError(
                 f"Could not build module={self.module!r} with {_PREFIX}* parameters {kwargs}: {exc}. "
                 f"Check the names of the {_PREFIX}* parameters against the module's constructor."
             ) from exc
+        return check_module(module, factory)
 
     def _start_run(self, X, y, device, warm):
         """Everything a training run needs: data split, module, optimizer, generator, history."""
@@ -384,6 +424,7 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
         module_seed = int(torch.randint(np.iinfo(np.int32).max, (1,), generator=generator))
         module = self.module_ if warm else self._new_module(module_seed)
         module = module.to(device)
+        check_outputs(module, X[:2], len(self.classes_), device, name=f"module={self.module!r}")
         run = {"generator": generator, "module": module, "epoch": 0, "history": [], "best": None}
         run.update(self._split(X, y, generator))
         run["optimizer"] = torch.optim.SGD(
@@ -391,7 +432,7 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
         )
         run["fingerprint"] = None
         if self.checkpoint_dir is not None and not warm:
-            run["fingerprint"] = fingerprint(self.get_params(deep=False), X, y)
+            run["fingerprint"] = fit_fingerprint(self.get_params(deep=False), X, y)
             _restore(run, load_checkpoint(self.checkpoint_dir, run["fingerprint"]), device)
         return run
 
@@ -411,12 +452,12 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
         return {"train": (X[train], y[train]), "valid": (X[valid], y[valid])}
 
     def _augmentation(self):
-        if len(self.in_shape_) != 3 or (self.crop_padding == 0 and not self.horizontal_flip):
+        if self.image_shape_ is None or (self.crop_padding == 0 and not self.horizontal_flip):
             return None
-        smallest = min(self.in_shape_[1:])
+        smallest = min(self.image_shape_[1:])
         if self.crop_padding >= smallest:
             raise ValueError(
-                f"crop_padding={self.crop_padding} is too large for images of shape {self.in_shape_}: reflect "
+                f"crop_padding={self.crop_padding} is too large for images of shape {self.image_shape_}: reflect "
                 f"padding needs crop_padding < min(H, W) = {smallest}. Use crop_padding <= {smallest - 1} "
                 "(about H / 8 is usual), or 0 to turn random crops off."
             )
@@ -427,7 +468,7 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
         while run["epoch"] < self.max_epochs and not self._should_stop(run):
             epoch = run["epoch"]
             lr = learning_rate(
-                epoch, lr=self.lr, schedule=self.lr_schedule, milestones=self.lr_milestones,
+                epoch, lr=self.lr, schedule=self.lr_schedule, milestones=run["milestones"],
                 gamma=self.lr_gamma, max_epochs=self.max_epochs,
             )
             for group in run["optimizer"].param_groups:
@@ -438,6 +479,7 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
                 batch_size=self.batch_size, device=device, augment=augment, verbose=self.verbose,
                 desc=f"epoch {epoch + 1}/{self.max_epochs}",
             )
+            _check_finite_loss(train_loss, epoch + 1, self.lr)
             record = {"epoch": epoch + 1, "lr": lr, "train_loss": train_loss, "train_accuracy": train_acc}
             record.update(self._validate_epoch(run, device))
             run["history"].append(record)
@@ -497,10 +539,7 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, n_classes)
             Probabilities, columns in the order of ``classes_``.
         """
-        logits = self._logits(X)
-        logits -= logits.max(axis=1, keepdims=True)
-        proba = np.exp(logits)
-        return proba / proba.sum(axis=1, keepdims=True)
+        return torch.softmax(torch.from_numpy(self._logits(X)), dim=1).numpy()
 
     def predict(self, X):
         """Most probable class of each sample.
@@ -547,19 +586,15 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
 
     def _logits(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, allow_nd=True, dtype=[np.float32, np.float64])
-        X = torch.from_numpy(self._as_samples(X, fit=False))
-        device = self._inference_device()
+        rows, image_shape = split_images(X)
+        if image_shape is not None and image_shape != self.image_shape_:
+            self._shape_mismatch(image_shape)  # before validate_data's less telling feature count
+        rows = validate_data(self, rows, reset=False, dtype=[np.float32, np.float64])
+        X = torch.from_numpy(self._as_samples(rows, image_shape, fit=False))
+        device = runtime_device(self.device, type(self).__name__)
         self.module_.to(device)
         return evaluate(self.module_, X, batch_size=self.batch_size, device=device,
                         verbose=self.verbose, desc="predict")
-
-    def _inference_device(self):
-        try:
-            return resolve_device(self.device)
-        except ValueError as exc:
-            warnings.warn(f"{exc} Predicting on the CPU instead.", RuntimeWarning, stacklevel=3)
-            return torch.device("cpu")
 
     # -- pickling: the module travels as its weights, NumPy arrays ------------------------------
 
@@ -574,6 +609,9 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
 
     def __setstate__(self, state):
         weights = state.pop("_module_weights", None)
+        if "in_shape_" in state:  # pickled before image_shape_ replaced it
+            in_shape = tuple(state.pop("in_shape_"))
+            state.setdefault("image_shape_", in_shape if len(in_shape) == 3 else None)
         super().__setstate__(state)
         if weights is not None:
             module = self._new_module(seed=0)
@@ -586,23 +624,37 @@ def _is_module_param(name):
 
 
 def _check_no_unexpected_kwargs(names):
-    if names:
-        raise TypeError(
-            f"TorchCNNClassifier got unexpected keyword argument(s) {list(names)}; network arguments "
-            f"are passed as {_PREFIX}<name>=value (e.g. {_PREFIX}width=4)."
-        )
+    if not names:
+        return
+    known = TorchCNNClassifier._get_param_names()
+    hints = [f"{name!r} -> {close[0]!r}" for name in names if (close := difflib.get_close_matches(name, known, 1))]
+    raise TypeError(
+        f"TorchCNNClassifier got unexpected keyword argument(s) {list(names)}"
+        + (f" (did you mean {', '.join(hints)}?)" if hints else "")
+        + f"; network arguments are passed as {_PREFIX}<name>=value (e.g. {_PREFIX}width=4)."
+    )
 
 
-def _reshape_flat(X, shape):
-    shape = tuple(int(s) for s in shape)
-    if len(shape) == 2:
-        shape = (1, *shape)
-    if len(shape) != 3 or X.ndim != 2 or X.shape[1] != np.prod(shape):
+def _check_milestones(milestones):
+    """``lr_milestones`` as a tuple of finite floats; a clear error for NaN, infinities or non-numbers."""
+    try:
+        values = tuple(float(m) for m in milestones)
+    except (TypeError, ValueError):
+        values = None
+    if values is None or not all(math.isfinite(m) for m in values):
         raise ValueError(
-            f"shape={shape!r} needs flat X of shape (n_samples, {int(np.prod(shape))}), got X of shape "
-            f"{X.shape}; pass shape=(C, H, W) matching X, or shape=None for (n, C, H, W) arrays."
+            f"lr_milestones={milestones!r} must be finite fractions of max_epochs, e.g. (0.3, 0.6, 0.8); "
+            "use lr_schedule='constant' for no decay."
         )
-    return X.reshape(len(X), *shape)
+    return values
+
+
+def _check_finite_loss(loss, epoch, lr):
+    if not math.isfinite(loss):
+        raise ValueError(
+            f"Training diverged: the training loss of epoch {epoch} is {loss} (lr={lr:g}). Use a smaller lr "
+            "(0.1 and below is usual with SGD), or scale the inputs (e.g. StandardScaler)."
+        )
 
 
 def _snapshot(run):

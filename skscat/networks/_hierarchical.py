@@ -22,7 +22,7 @@ import numbers
 
 from torch import nn
 
-from ._sandbox import check_image_shape
+from ..utils import check_image_shape
 
 __all__ = ["HierarchicalCNN", "HierarchicalEquivalentCNN", "HierarchicalLayer"]
 
@@ -162,7 +162,7 @@ def _check_hierarchical(network, in_shape, n_classes, width, hidden_width, attri
     _check_positive_int(n_classes=n_classes, width=width, hidden_width=hidden_width,
                         layers_per_block=layers_per_block)
     kernel, strides = _check_architecture(attribute_kernel, block_strides)
-    return check_image_shape(in_shape, network), hidden_width, kernel, strides
+    return check_image_shape(in_shape, network)[0], hidden_width, kernel, strides
 
 
 def _layer_strides(block_strides, layers_per_block):

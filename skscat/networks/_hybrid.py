@@ -17,18 +17,10 @@ import math
 from torch import nn
 
 from ..scattering import Scattering2D
+from ..utils import check_image_shape
 from ._resnet import residual_trunk
 
 __all__ = ["ScatMLP", "ScatResNet10", "ScatResNet10J4", "ScatWRN", "ScatteringFrontEnd", "SharedLocalEncoder"]
-
-
-def _image_shape(in_shape, network):
-    if len(in_shape) != 3:
-        raise ValueError(
-            f"{network} needs images, in_shape=(C, H, W); got in_shape={tuple(in_shape)}. "
-            "Pass X as (n, C, H, W), or flat with shape=(C, H, W)."
-        )
-    return tuple(int(s) for s in in_shape)
 
 
 class ScatteringFrontEnd(nn.Module):
@@ -62,7 +54,7 @@ class ScatteringFrontEnd(nn.Module):
 
     def __init__(self, in_shape, J, L=8, precomputed=False):
         super().__init__()
-        channels, height, width = _image_shape(in_shape, "ScatteringFrontEnd")
+        channels, height, width = check_image_shape(in_shape, "ScatteringFrontEnd")
         if precomputed:
             self.scattering = None
             self.n_channels, self.output_shape = channels, (channels, height, width)

@@ -8,6 +8,8 @@ baseline of the small-data experiments.
 
 from torch import nn
 
+from ..utils import check_image_shape
+
 __all__ = ["BasicBlock", "WideResNet", "residual_trunk"]
 
 
@@ -136,8 +138,7 @@ class WideResNet(nn.Module):
 
     def __init__(self, *, in_shape, n_classes, depth=16, width=8):
         super().__init__()
-        if len(in_shape) != 3:
-            raise ValueError(f"WideResNet needs images, in_shape=(C, H, W); got in_shape={tuple(in_shape)}.")
+        in_shape = check_image_shape(in_shape, "WideResNet")
         if depth < 10 or (depth - 4) % 6:
             raise ValueError(f"depth={depth!r} is invalid for a WideResNet: use depth = 6n + 4 with n >= 1 (10, 16, 22, 28...).")
         n_blocks = (depth - 4) // 6

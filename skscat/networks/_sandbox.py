@@ -16,6 +16,8 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
+from ..utils import check_image_shape
+
 __all__ = ["PartialReLU", "SandboxCNN", "SignSqrt", "n_rectified_channels"]
 
 _NONLINEARITIES = ("relu", "signsqrt")
@@ -169,17 +171,6 @@ def _make_rho(nonlinearity, n_rectified):
     return _Elementwise(nonlinearity)
 
 
-def check_image_shape(in_shape, network):
-    """Return the channel count of ``in_shape`` = (C, H, W); a clear error otherwise."""
-    shape = tuple(in_shape) if isinstance(in_shape, (tuple, list)) else ()
-    if len(shape) != 3 or not all(isinstance(n, numbers.Integral) and n >= 1 for n in shape):
-        raise ValueError(
-            f"{network} needs images, in_shape=(C, H, W) with positive sizes; got in_shape={in_shape!r}. "
-            "Pass X as (n, C, H, W), or flat with shape=(C, H, W)."
-        )
-    return int(shape[0])
-
-
 def _check_params(K, in_shape, n_classes, nonlinearity, relu_ratio, stem_nonlinearity, dropout):
     for name, value in (("K", K), ("n_classes", n_classes)):
         if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
@@ -200,7 +191,7 @@ def _check_params(K, in_shape, n_classes, nonlinearity, relu_ratio, stem_nonline
         raise ValueError(f"stem_nonlinearity={stem_nonlinearity!r} is invalid: pass 'relu' or 'same'.")
     if not isinstance(dropout, numbers.Real) or not 0 <= dropout < 1:
         raise ValueError(f"dropout={dropout!r} is invalid: pass a drop probability in [0, 1).")
-    return check_image_shape(in_shape, "SandboxCNN")
+    return check_image_shape(in_shape, "SandboxCNN")[0]
 
 
 class SandboxCNN(nn.Module):

@@ -5,6 +5,8 @@ import math
 
 from torch import nn
 
+from ..utils import check_image_shape
+
 __all__ = ["MLP", "SmallCNN"]
 
 
@@ -77,12 +79,7 @@ class SmallCNN(nn.Module):
 
     def __init__(self, *, in_shape, n_classes, width=16):
         super().__init__()
-        if len(in_shape) != 3:
-            raise ValueError(
-                f"SmallCNN needs images, in_shape=(C, H, W); got in_shape={tuple(in_shape)}. "
-                "Pass X as (n, C, H, W) or flat with shape=(C, H, W), or use module='mlp' for vectors."
-            )
-        channels = in_shape[0]
+        channels = check_image_shape(in_shape, "SmallCNN")[0]
         self.features = nn.Sequential(
             nn.Conv2d(channels, width, 3, padding=1, bias=False),
             nn.BatchNorm2d(width),

@@ -14,7 +14,8 @@ from tqdm.auto import tqdm
 
 from ._augment import random_crop_flip
 
-__all__ = ["build_module", "evaluate", "learning_rate", "minibatches", "train_epoch"]
+__all__ = ["build_module", "check_module", "check_outputs", "evaluate", "learning_rate", "loss_and_accuracy", "minibatches",
+           "train_epoch"]
 
 
 def build_module(factory, kwargs, in_shape, n_classes, seed):
@@ -41,6 +42,7 @@ def build_module(factory, kwargs, in_shape, n_classes, seed):
     -------
     torch.nn.Module
         On the CPU.
+
     """
     kwargs = dict(kwargs)
     accepted = _accepted_names(factory)
@@ -52,8 +54,46 @@ def build_module(factory, kwargs, in_shape, n_classes, seed):
         return factory(**kwargs)
 
 
+def check_module(module, factory):
+    """Raise ``TypeError`` unless ``factory`` gave a :class:`torch.nn.Module`."""
+    if not isinstance(module, torch.nn.Module):
+        raise TypeError(
+            f"module={factory!r} returned a {type(module).__name__}, not a torch.nn.Module; pass a registered "
+            "name, a torch.nn.Module subclass, an instance, or a function returning a module."
+        )
+    return module
+
+
+@torch.no_grad()
+def check_outputs(module, X, n_classes, device, *, name):
+    """Fail before training when ``module`` does not map samples to ``n_classes`` logits.
+
+    One eval-mode forward pass on ``X`` (a couple of samples): in eval mode
+    no batch-norm statistic or random state changes.
+
+    Raises
+    ------
+    ValueError
+        If the output is not of shape ``(len(X), n_classes)``.
+    """
+    was_training = module.training
+    module.eval()
+    try:
+        shape = tuple(module(torch.from_numpy(X).to(device)).shape)
+    finally:
+        module.train(was_training)
+    if shape != (len(X), n_classes):
+        raise ValueError(
+            f"{name} maps {len(X)} samples to outputs of shape {shape}, but a classifier of {n_classes} classes "
+            f"needs shape ({len(X)}, {n_classes}): one logit per class. Give its last layer n_classes outputs "
+            "(a class whose constructor accepts n_classes receives it from the estimator)."
+        )
+
+
 def _accepted_names(factory):
     """Keyword names of ``factory`` (``None`` when it takes ``**kwargs``)."""
+    if isinstance(factory, type) and factory.__init__ is torch.nn.Module.__init__:
+        return set()  # a module class without its own __init__: Module's ``**kwargs`` accepts no keyword
     try:
         parameters = inspect.signature(factory).parameters.values()
     except (TypeError, ValueError):
@@ -151,7 +191,8 @@ def evaluate(module, X, *, batch_size, device, verbose=False, desc=None):
     X : torch.Tensor
         CPU tensor of samples.
     batch_size : int
-        Rows per forward pass (bounds memory only).
+        Rows per forward pass (bounds memory; results agree across batch
+        sizes up to float rounding).
     device : torch.device
         Where the module lives.
     verbose : bool, default=False
@@ -172,7 +213,5 @@ def evaluate(module, X, *, batch_size, device, verbose=False, desc=None):
 
 def loss_and_accuracy(logits, y):
     """Mean cross-entropy and accuracy of float64 ``logits`` against int labels ``y``."""
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    log_proba = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    loss = -log_proba[np.arange(len(y)), y].mean()
+    loss = F.cross_entropy(torch.from_numpy(logits), torch.from_numpy(np.asarray(y, dtype=np.int64)))
     return float(loss), float((logits.argmax(axis=1) == y).mean())

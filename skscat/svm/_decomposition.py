@@ -25,6 +25,7 @@ import itertools
 
 import torch
 
+from ..utils._torch_state import cpu_threads
 from ._kernels import kernel_block, kernel_diag, squared_norms
 from ._ovo import SolveResult
 from ._smo import (
@@ -32,7 +33,6 @@ from ._smo import (
     SMOState,
     _not_low,
     _not_up,
-    cpu_threads,
     mark_finished,
     solve,
 )

@@ -1,20 +1,26 @@
 """Kernel blocks in float32 (as LIBSVM stores its kernel cache) and diagonals in float64.
 
-Pure torch; knows nothing of scikit-learn. The Gaussian kernel is computed as
-``exp(-gamma * max(|a|^2 + |b|^2 - 2 a.b, 0))`` with one matrix product. The
-caller centres the data (the Gaussian kernel is translation invariant), which
-keeps the float32 cancellation in ``|a|^2 + |b|^2 - 2 a.b`` small.
+Pure torch; knows nothing of scikit-learn. The Gaussian kernel is
+``exp(-gamma * D)`` with ``D`` the squared distances of
+:func:`skscat.utils.scaled_squared_distances` (one matrix product, exact
+power-of-two rescaling outside the safe float32 range, ``gamma`` rescaled to
+match). The caller centres the data (the Gaussian kernel is translation
+invariant), which keeps the float32 cancellation in ``|a|^2 + |b|^2 - 2 a.b``
+small.
 """
 
-import contextlib
+import math
 
 import torch
 
+from ..utils._distances import scale_exponent, scaled_squared_distances, squared_norms
+
 __all__ = [
     "KERNELS",
-    "full_precision_matmul",
+    "check_finite_kernel",
     "kernel_block",
     "kernel_diag",
+    "scaled_gamma",
     "squared_norms",
     "symmetric_kernel",
 ]
@@ -22,27 +28,20 @@ __all__ = [
 KERNELS = ("linear", "rbf")
 
 
-@contextlib.contextmanager
-def full_precision_matmul():
-    """Disable TF32 (and bf16 shortcuts) for float32 matrix products inside the block.
+def scaled_gamma(gamma, exponent, dtype=torch.float32):
+    """``gamma * 4^exponent``: the width for data divided by ``2^exponent`` (the RBF kernel is unchanged).
 
-    TF32 keeps ~10 mantissa bits, which would change which constraints are
-    active in the dual and so break parity with LIBSVM.
+    Capped at the largest finite value of ``dtype``, so that a zero distance
+    still gives ``exp(-gamma * 0) = 1`` (``inf * 0`` would be NaN).
     """
-    previous = torch.get_float32_matmul_precision()
-    torch.set_float32_matmul_precision("highest")
     try:
-        yield
-    finally:
-        torch.set_float32_matmul_precision(previous)
+        value = math.ldexp(float(gamma), 2 * int(exponent))
+    except OverflowError:
+        value = math.inf
+    return min(value, torch.finfo(dtype).max)
 
 
-def squared_norms(X):
-    """Row-wise squared Euclidean norms of a float32 matrix, as float32."""
-    return torch.einsum("ij,ij->i", X, X)
-
-
-def kernel_block(A, B, kernel, gamma, sq_a=None, sq_b=None):
+def kernel_block(A, B, kernel, gamma, sq_a=None, sq_b=None, exponent=None):
     """Kernel matrix ``K[i, j] = k(A[i], B[j])`` in the dtype of ``A`` and ``B`` (float32 in training).
 
     Parameters
@@ -54,18 +53,20 @@ def kernel_block(A, B, kernel, gamma, sq_a=None, sq_b=None):
         Width of the Gaussian kernel (ignored for ``"linear"``).
     sq_a, sq_b : torch.Tensor, optional
         Precomputed :func:`squared_norms` of ``A`` and ``B``.
+    exponent : int, optional
+        Power of two the distances are computed at (see
+        :func:`skscat.utils.scaled_squared_distances`); by default chosen from
+        ``A`` and ``B``. The RBF values do not depend on it, except that an
+        unsafe one over- or underflows.
 
     Returns
     -------
     torch.Tensor of shape (n_a, n_b)
     """
-    K = A @ B.T
     if kernel == "linear":
-        return K
-    sq_a = squared_norms(A) if sq_a is None else sq_a
-    sq_b = squared_norms(B) if sq_b is None else sq_b
-    K.mul_(-2.0).add_(sq_a[:, None]).add_(sq_b[None, :]).clamp_(min=0.0)
-    return K.mul_(-gamma).exp_()
+        return A @ B.T
+    K, exponent = scaled_squared_distances(A, B, sq_a, sq_b, exponent)
+    return K.mul_(-scaled_gamma(gamma, exponent, K.dtype)).exp_()
 
 
 def symmetric_kernel(X, kernel, gamma, sq=None, block=1024, on_rows=None):
@@ -77,11 +78,14 @@ def symmetric_kernel(X, kernel, gamma, sq=None, block=1024, on_rows=None):
     when given, is called after each row block (a progress hook).
     """
     n = X.shape[0]
-    sq = squared_norms(X) if sq is None else sq
+    exponent = scale_exponent(X) if kernel == "rbf" else 0
+    sq = squared_norms(X) if sq is None or exponent else sq
     K = torch.empty(n, n, dtype=torch.float32, device=X.device)
     for start in range(0, n, block):
         stop = min(start + block, n)
-        K[start:stop, start:] = kernel_block(X[start:stop], X[start:], kernel, gamma, sq[start:stop], sq[start:])
+        K[start:stop, start:] = kernel_block(
+            X[start:stop], X[start:], kernel, gamma, sq[start:stop], sq[start:], exponent
+        )
         K[stop:, start:stop] = K[start:stop, stop:].T
         if on_rows is not None:
             on_rows(stop - start)
@@ -94,3 +98,13 @@ def kernel_diag(X, kernel):
         return torch.ones(X.shape[0], dtype=torch.float64, device=X.device)
     X64 = X.to(torch.float64)
     return torch.einsum("ij,ij->i", X64, X64)
+
+
+def check_finite_kernel(K, gamma):
+    """``K`` itself, after checking it is finite: a NaN or inf kernel would make SMO run to ``max_iter``."""
+    if not bool(torch.isfinite(K).all()):
+        raise ValueError(
+            f"The training kernel has non-finite values (kernel width gamma={gamma!r} on data rescaled "
+            "to unit size); check X for extreme values or pass a finite, moderate gamma."
+        )
+    return K

@@ -23,6 +23,7 @@ the fly once per round for the union of the rows that the problems need.
 import numpy as np
 import torch
 
+from ..utils._torch_state import cpu_threads
 from ._decomposition import MIN_WORKING_SET, _outer_loop, pair_groups, working_set_size
 from ._kernels import kernel_block, squared_norms, symmetric_kernel
 from ._smo import (
@@ -30,7 +31,6 @@ from ._smo import (
     _not_low,
     _not_up,
     calculate_rho,
-    cpu_threads,
     dual_objective,
     solve,
 )

@@ -20,11 +20,11 @@ Solved problems are frozen (their step is masked to zero) and compacted out
 of the batch every ``check_every`` steps.
 """
 
-import contextlib
-
 import torch
 
-__all__ = ["BlockRows", "SMOState", "calculate_rho", "cpu_threads", "dual_objective", "mark_finished", "solve"]
+from ..utils._torch_state import cpu_threads
+
+__all__ = ["BlockRows", "SMOState", "calculate_rho", "dual_objective", "mark_finished", "solve"]
 
 TAU = 1e-12  # LIBSVM's replacement for a non-positive curvature
 
@@ -174,23 +174,6 @@ def solve(state, source, max_iter, check_every=32, on_steps=None, max_steps=None
     """
     with cpu_threads(1, state.y.device):
         return _solve(state, source, max_iter, check_every, on_steps, max_steps)
-
-
-@contextlib.contextmanager
-def cpu_threads(n_threads, device):
-    """Run the block with ``n_threads`` torch CPU threads (no-op on other devices).
-
-    An SMO step is a few dozen operations on small tensors; spreading each
-    over several OpenMP threads only adds synchronisation (measured 0.24 s on
-    one thread against 1.4-7.7 s on two busy cores for the same fit).
-    """
-    previous = torch.get_num_threads()
-    if device.type == "cpu":
-        torch.set_num_threads(n_threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 def _solve(state, source, max_iter, check_every, on_steps, max_steps):

@@ -1,10 +1,24 @@
-"""Turning a user's ``device`` string into a :class:`torch.device`."""
+"""Turning a user's ``device`` into a :class:`torch.device`, and the one CPU fallback."""
+
+import warnings
 
 import torch
 
-__all__ = ["DEVICE_HELP", "resolve_device"]
+__all__ = ["DEVICE_CONSTRAINT", "DEVICE_HELP", "DeviceWarning", "resolve_device", "runtime_device"]
 
 DEVICE_HELP = "Use device='cpu', 'cuda', 'cuda:<index>' or 'auto' (CUDA when available, else CPU)."
+
+# The ``_parameter_constraints`` entry of every estimator's ``device`` (default "auto" everywhere).
+DEVICE_CONSTRAINT = [str, torch.device]
+
+
+class DeviceWarning(UserWarning, RuntimeWarning):
+    """A fitted estimator runs on the CPU because its device is missing here.
+
+    Issued when a model fitted on a GPU machine is unpickled and used on a
+    machine without that device. Set ``device="cpu"`` (or ``"auto"``) on the
+    loaded estimator to silence it.
+    """
 
 
 def resolve_device(device):
@@ -38,6 +52,33 @@ def resolve_device(device):
     elif resolved.type != "cpu" and not _backend_available(resolved):
         raise ValueError(f"device={device!r} is not available on this machine. {DEVICE_HELP}")
     return resolved
+
+
+def runtime_device(device, owner):
+    """The device a fitted estimator uses after fit: ``device``, or the CPU when it is missing here.
+
+    Fit fails on a missing device (:func:`resolve_device`); a model fitted on
+    a GPU machine and loaded on a CPU-only one still predicts, on the CPU,
+    with a :class:`DeviceWarning`.
+
+    Parameters
+    ----------
+    device : str or torch.device
+        The estimator's ``device`` parameter.
+    owner : str
+        Name of the estimator, for the warning.
+
+    Returns
+    -------
+    torch.device
+        ``device`` resolved, or the CPU when this machine lacks it.
+    """
+    try:
+        return resolve_device(device)
+    except ValueError as exc:
+        # The message of resolve_device ends with the device to set, which also silences this warning.
+        warnings.warn(f"{owner} predicts on the CPU instead: {exc}", DeviceWarning, stacklevel=3)
+        return torch.device("cpu")
 
 
 def _check_cuda_available(device, resolved):

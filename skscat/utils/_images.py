@@ -1,8 +1,78 @@
-"""Image-shaped input for estimators: flat rows, (n, H, W) or (n, C, H, W) arrays."""
+"""Image-shaped input for estimators and networks: flat rows, (n, H, W) or (n, C, H, W) arrays.
+
+The one place that decides what shape an image has: the scattering
+transformers, :class:`~skscat.networks.TorchCNNClassifier` and every network
+constructor (``in_shape``) call these functions.
+"""
 
 import math
 
-__all__ = ["as_images", "infer_image_shape"]
+import numpy as np
+
+__all__ = ["as_images", "check_image_shape", "infer_image_shape", "split_images"]
+
+
+def split_images(X):
+    """Flatten image-shaped input to rows; return the rows and the image shape (or ``None``).
+
+    Parameters
+    ----------
+    X : array-like of shape (n, D), (n, H, W) or (n, C, H, W)
+        Raw input, before ``validate_data`` (which needs 2-D rows).
+
+    Returns
+    -------
+    rows : array-like of shape (n, D) or (n, C*H*W)
+        ``X`` itself when it is not image-shaped (sparse matrices, lists of
+        rows stay as they are for ``validate_data`` to judge).
+    image_shape : tuple of int or None
+        ``(C, H, W)`` of 3-D / 4-D input (a 3-D array has one channel).
+
+    Raises
+    ------
+    ValueError
+        If ``X`` has more than 4 dimensions.
+    """
+    ndim = getattr(X, "ndim", None)
+    if ndim is None:
+        X = np.asarray(X)
+        ndim = X.ndim
+    if ndim > 4:
+        raise ValueError(f"X has {ndim} dimensions; expected (n, C*H*W), (n, H, W) or (n, C, H, W).")
+    if ndim < 3:
+        return X, None
+    X = np.asarray(X)
+    image_shape = (1, *X.shape[1:]) if ndim == 3 else tuple(X.shape[1:])
+    return X.reshape(X.shape[0], math.prod(image_shape)), image_shape
+
+
+def check_image_shape(in_shape, owner):
+    """``in_shape`` as a ``(C, H, W)`` tuple of positive ints; a clear error otherwise.
+
+    Parameters
+    ----------
+    in_shape : tuple of int
+        Shape of one sample, as a network constructor receives it.
+    owner : str
+        Name of the network, for the error.
+
+    Returns
+    -------
+    tuple of int
+        ``(C, H, W)``.
+
+    Raises
+    ------
+    ValueError
+        If ``in_shape`` is not three positive sizes (feature vectors, for instance).
+    """
+    shape = tuple(in_shape) if isinstance(in_shape, (tuple, list)) else ()
+    if len(shape) != 3 or not all(isinstance(s, (int, np.integer)) and s > 0 for s in shape):
+        raise ValueError(
+            f"{owner} needs images, in_shape=(C, H, W) with positive sizes; got in_shape={in_shape!r}. "
+            "Pass (n, C, H, W) or (n, H, W) arrays, shape=(C, H, W) for flat rows, or module='mlp' for vectors."
+        )
+    return tuple(int(s) for s in shape)
 
 
 def infer_image_shape(X, shape=None):

@@ -98,7 +98,7 @@ def test_cifar100_wrong_files(tmp_path, writers):
     (tmp_path / "cifar-100-python" / "test").write_bytes(b"not a pickle at all")
     with pytest.raises(DataFileError, match="'.*test'"):
         load_cifar100(tmp_path, subset="test")
-    with pytest.raises(ValueError, match="label_mode='medium'"):
+    with pytest.raises(ValueError, match="'label_mode' parameter.*Got 'medium'"):
         load_cifar100(tmp_path, label_mode="medium")
 
 
@@ -140,7 +140,7 @@ def test_caltech_bad_data(caltech_dir, tmp_path):
     with pytest.raises(FileNotFoundError, match="emptyclass"):
         load_caltech101(tmp_path / "wrong")
     for bad_size in [0, (3,), "big", True]:
-        with pytest.raises(ValueError, match="image_size="):
+        with pytest.raises(ValueError, match="image_size"):
             load_caltech101(caltech_dir, image_size=bad_size)
 
 
@@ -156,10 +156,10 @@ def test_read_image_resize_policies(tmp_path):
     Image.fromarray(pixels).convert("CMYK").save(tmp_path / "cmyk.jpg")
     assert read_image(tmp_path / "cmyk.jpg", (8, 12)).shape == (3, 8, 12)
     assert read_image(tmp_path / "cmyk.jpg", 8, color="gray").shape == (1, 8, 8)
-    with pytest.raises(ValueError, match="resize='pad'"):
+    with pytest.raises(ValueError, match="'resize' parameter.*Got 'pad'"):
         read_image(tmp_path / "tall.png", 8, resize="pad")
 
 
 def test_dtype_option_is_checked(stl10_dir):
-    with pytest.raises(ValueError, match="dtype='float64'"):
+    with pytest.raises(ValueError, match="'dtype' parameter of load_stl10.*Got 'float64'"):
         load_stl10(stl10_dir[0], dtype="float64")

@@ -1,0 +1,127 @@
+"""Resumable records: a fingerprint of what a result depends on, written and read back atomically.
+
+The baselines runner, the analysis report, the CNN checkpoints and the docs
+scripts all store finished work so that a rerun skips it. They share this
+mechanism: :func:`fingerprint` names what the work depends on,
+:func:`write_record` stores it atomically (a reader never sees half a file;
+the file follows the umask), and :func:`read_record` gives it back only when
+it is readable and belongs to the same work. A record that cannot be read
+(truncated, corrupt, from an incompatible version) is a cache miss with a
+:class:`RecordWarning`, never an error that blocks the rerun: recomputing is
+always correct, and the new record replaces the bad one.
+"""
+
+import hashlib
+import io
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from ._io import atomic_write_bytes
+
+__all__ = ["RecordWarning", "fingerprint", "load_npz", "npz_bytes", "read_record", "write_record"]
+
+
+class RecordWarning(UserWarning):
+    """A stored record could not be read; the work is done again and the record rewritten."""
+
+
+def fingerprint(description, *arrays):
+    """Hex SHA-1 of a JSON-able ``description`` (keys sorted) and of ``arrays`` (shape, dtype, bytes).
+
+    A name for stored work, not a security measure. Without arrays it is the
+    digest of ``json.dumps(description, sort_keys=True, default=str)``, the
+    key the baselines runner has always used.
+
+    Parameters
+    ----------
+    description : JSON-able
+        What the work depends on; values JSON cannot hold are written with ``str``.
+    *arrays : array-like
+        Data the work depends on.
+
+    Returns
+    -------
+    str
+        40 hexadecimal digits.
+    """
+    digest = hashlib.sha1(json.dumps(description, sort_keys=True, default=str).encode())
+    for array in arrays:
+        array = np.ascontiguousarray(array)
+        digest.update(repr((array.shape, array.dtype.str)).encode())
+        digest.update(array.data)
+    return digest.hexdigest()
+
+
+def write_record(path, record, *, dump=None):
+    """Store ``record`` at ``path`` atomically (folders created on demand).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Destination.
+    record : object
+        A JSON-able dict by default; whatever ``dump`` accepts otherwise.
+    dump : callable, default=None
+        ``dump(record) -> bytes``; ``None`` writes indented JSON.
+    """
+    data = (json.dumps(record, indent=1) + "\n").encode() if dump is None else dump(record)
+    atomic_write_bytes(path, data)
+
+
+def read_record(path, *, match=None, load=None):
+    """The record stored at ``path`` when it exists, is readable and matches; else ``None``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Where :func:`write_record` stored it.
+    match : dict, default=None
+        Entries the record must hold with these values (e.g.
+        ``{"fingerprint": key}``); with JSON records, compared as JSON
+        stores them (tuples become lists).
+    load : callable, default=None
+        ``load(path) -> mapping``; ``None`` reads JSON.
+
+    Returns
+    -------
+    mapping or None
+        ``None`` when the file is missing, belongs to other work, or cannot
+        be read (then with a :class:`RecordWarning` naming the file).
+    """
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        record = json.loads(path.read_text(encoding="utf-8")) if load is None else load(path)
+    except Exception as exc:  # noqa: BLE001 - any unreadable record is a cache miss, whatever the reader raised
+        warnings.warn(f"Cannot read the stored record {str(path)!r} ({type(exc).__name__}: {exc}); "
+                      "recomputing it and overwriting the file.", RecordWarning, stacklevel=2)
+        return None
+    if match and load is None:
+        match = json.loads(json.dumps(match, default=str))
+    if match and not all(_get(record, key) == value for key, value in match.items()):
+        return None
+    return record
+
+
+def _get(record, key):
+    try:
+        return record[key]
+    except (KeyError, TypeError, IndexError):
+        return None
+
+
+def npz_bytes(arrays):
+    """``np.savez`` of a dict of arrays, as bytes (a ``dump`` for :func:`write_record`)."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def load_npz(path):
+    """Every array of an ``.npz`` file, read eagerly without pickles (a ``load`` for :func:`read_record`)."""
+    with np.load(path, allow_pickle=False) as saved:
+        return {key: saved[key] for key in saved.files}

@@ -1,0 +1,39 @@
+"""Grid searches on a dask cluster through joblib's dask backend."""
+
+import joblib
+import numpy as np
+import pytest
+import torch
+
+from skscat.parallel import TorchThreads
+
+pytest.importorskip("distributed")
+
+
+def _torch_threads(dask_worker):
+    return torch.get_num_threads()
+
+
+def test_dask_grid_search_matches_serial_with_one_torch_thread_per_worker(client, digits_images, make_search, one_torch_thread):
+    X, y = digits_images
+    serial = make_search().fit(X, y)
+    # The workers start with torch sized by OMP_NUM_THREADS=2 (the contention the plugin removes);
+    # an explicit plugin restores that state whatever ran before.
+    client.register_plugin(TorchThreads(n_threads=2))
+    assert set(client.run(_torch_threads).values()) == {2}
+    client.register_plugin(TorchThreads())
+    assert set(client.run(_torch_threads).values()) == {1}
+    with joblib.parallel_backend("dask"):
+        distributed_search = make_search(n_jobs=-1).fit(X, y)
+    results = distributed_search.cv_results_
+    for key in [k for k in results if k.endswith("_test_accuracy")]:
+        np.testing.assert_array_equal(results[key], serial.cv_results_[key], err_msg=key)
+    assert results["mean_test_accuracy"].min() > 0.3  # a real search, not a constant score
+    np.testing.assert_array_equal(results["mean_test_torch_threads"], 1.0)
+    np.testing.assert_array_equal(results["mean_test_worker_threads"], 1.0)  # the fits ran inside workers
+    assert distributed_search.best_params_ == serial.best_params_
+
+
+def test_torch_threads_plugin_rejects_bad_counts():
+    with pytest.raises(ValueError, match="n_threads=0"):
+        TorchThreads(n_threads=0)
