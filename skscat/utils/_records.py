@@ -46,6 +46,15 @@ def fingerprint(description, *arrays):
     -------
     str
         40 hexadecimal digits.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscat.utils import fingerprint
+    >>> fingerprint({"J": 2, "L": 8}) == fingerprint({"L": 8, "J": 2})
+    True
+    >>> fingerprint({"J": 2}, np.zeros(3)) == fingerprint({"J": 2}, np.zeros(4))
+    False
     """
     digest = hashlib.sha1(json.dumps(description, sort_keys=True, default=str).encode())
     for array in arrays:
@@ -90,6 +99,18 @@ def read_record(path, *, match=None, load=None):
     mapping or None
         ``None`` when the file is missing, belongs to other work, or cannot
         be read (then with a :class:`RecordWarning` naming the file).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from skscat.utils import fingerprint, read_record, write_record
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "run.json"
+    >>> key = fingerprint({"lr": 0.1})
+    >>> write_record(path, {"fingerprint": key, "accuracy": 0.9})
+    >>> read_record(path, match={"fingerprint": key})["accuracy"]
+    0.9
+    >>> read_record(path, match={"fingerprint": fingerprint({"lr": 0.2})}) is None
+    True
     """
     path = Path(path)
     if not path.is_file():
