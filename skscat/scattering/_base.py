@@ -158,7 +158,7 @@ class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
         return runtime_device(self.device, type(self).__name__)
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the output columns: channel, scattering path and, without pooling, position.
+        """Get the names of the output columns: channel, scattering path and, without pooling, position.
 
         Parameters
         ----------
