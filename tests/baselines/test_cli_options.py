@@ -163,3 +163,18 @@ def test_damaged_cvpr2015_record_is_refused_before_any_work(tmp_path):
     (runs / "cvpr2015-cifar10-translation-0123456789ab.json").write_text(json.dumps({"spec": {}, "result": {}}))
     with pytest.raises(RecordError, match="cvpr2015-cifar10-translation-0123456789ab.json"):
         run_paper_plans([], output_dir=tmp_path, device="cpu", log=print)
+
+
+def test_baselines_and_feature_stores_refuse_bad_arguments(tmp_path):
+    from skscat.baselines import Baseline
+    from skscat.baselines._features import ChunkedFeatures
+
+    for name in ("", "--method", "two words", 7):
+        with pytest.raises(ValueError, match="is not a command-line name"):
+            Baseline(name, print)
+    with pytest.raises(TypeError, match="build=5 is not callable"):
+        Baseline("my-svm", 5)
+    with pytest.raises(TypeError, match="requires='no' is not callable"):
+        Baseline("my-svm", print, requires="no")
+    with pytest.raises(ValueError, match="chunk_size=0"):
+        ChunkedFeatures(tmp_path, 10, 4, 0)  # used to divide by zero in n_chunks
