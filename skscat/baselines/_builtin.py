@@ -37,7 +37,7 @@ def flatten_images(X):
 
 
 def scattering_svm_pipeline(scattering, config, *, C=50.0):
-    """Build scattering (cached) -> log -> standardisation -> :class:`MeanNormGaussianSVC`.
+    """Build scattering (cached) -> log -> standardisation -> :class:`~skscat.svm.MeanNormGaussianSVC`.
 
     Parameters
     ----------

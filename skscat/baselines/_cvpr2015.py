@@ -202,7 +202,7 @@ def plan_paper_runs(
     seeds : sequence of int, default=(0,)
         Caltech-101 split seeds.
     n_classes, max_per_class, max_train_per_class, max_test_per_class : int, optional
-        Subsets for quick checks (see :func:`load_source`).
+        Subsets for quick checks (see ``skscat.baselines._paper_data.load_source``).
     convention : {"auto", "kymatio", "scatnet"}, default="auto"
         Scattering conventions; "auto": ScatNetLight's where available.
     device : str, default="auto"

@@ -1,9 +1,7 @@
 """Running baselines: one JSON record per finished run, resumable, tables written atomically."""
 
 import csv
-import hashlib
 import io
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +12,7 @@ from sklearn.metrics import accuracy_score
 
 from skscat.datasets import caltech101_files, mean_per_class_accuracy
 from skscat.utils import atomic_write_text, resolve_device
+from skscat.utils._records import fingerprint, write_record
 from skscat.utils._sklearn import validate_params
 
 from ._data import (
@@ -80,8 +79,7 @@ class RunSpec:
         str
             ``<dataset>-<method>-<12 hex digits of the fields' hash>``.
         """
-        text = json.dumps(self.__dict__, sort_keys=True)
-        return f"{self.dataset}-{self.method}-{hashlib.sha1(text.encode()).hexdigest()[:12]}"
+        return f"{self.dataset}-{self.method}-{fingerprint(self.__dict__)[:12]}"
 
 
 @dataclass
@@ -224,7 +222,7 @@ def _record(spec, ctx, log, finished):
         return finished[spec]
     log(f"[run ] {spec.dataset} / {spec.method} / J={spec.J} / seed {spec.seed}")
     row = _run_one(spec, ctx)
-    atomic_write_text(path, json.dumps({"spec": spec.__dict__, "result": row}, indent=1))
+    write_record(path, {"spec": spec.__dict__, "result": row})
     return row
 
 

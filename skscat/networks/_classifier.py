@@ -609,6 +609,9 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
 
     def __setstate__(self, state):
         weights = state.pop("_module_weights", None)
+        if "in_shape_" in state:  # pickled before image_shape_ replaced it
+            in_shape = tuple(state.pop("in_shape_"))
+            state.setdefault("image_shape_", in_shape if len(in_shape) == 3 else None)
         super().__setstate__(state)
         if weights is not None:
             module = self._new_module(seed=0)

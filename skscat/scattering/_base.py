@@ -1,6 +1,5 @@
 """What every scattering transformer shares: input handling, batching, devices, feature names."""
 
-import warnings
 from numbers import Integral
 from typing import ClassVar
 
@@ -10,25 +9,12 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils import as_images, batch_slices, infer_image_shape, resolve_device
+from ..utils._device import DEVICE_CONSTRAINT, runtime_device
+from ..utils._images import split_images
 from ..utils._sklearn import Interval, StrOptions, _fit_context
 from ._paths import path_names
 
 __all__ = ["BaseScatteringTransformer"]
-
-
-def _split_images(X):
-    """Flatten image-shaped input to rows; return the rows and the image shape (or None)."""
-    ndim = getattr(X, "ndim", None)
-    if ndim is None:
-        X = np.asarray(X)
-        ndim = X.ndim
-    if ndim > 4:
-        raise ValueError(f"X has {ndim} dimensions; expected (n, C*H*W), (n, H, W) or (n, C, H, W).")
-    if ndim < 3:
-        return X, None
-    X = np.asarray(X)
-    image_shape = (1, *X.shape[1:]) if ndim == 3 else tuple(X.shape[1:])
-    return X.reshape(X.shape[0], int(np.prod(image_shape))), image_shape
 
 
 def _pool(module, coefficients):
@@ -61,7 +47,7 @@ class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
     _parameter_constraints: ClassVar[dict] = {
         "shape": ["array-like", None],
         "pooling": [StrOptions({"mean"}), None],
-        "device": [str, torch.device],
+        "device": DEVICE_CONSTRAINT,
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "verbose": ["verbose"],
     }
@@ -83,7 +69,7 @@ class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
         self : object
             The fitted transformer.
         """
-        rows, image_shape = _split_images(X)
+        rows, image_shape = split_images(X)
         rows = validate_data(self, rows, reset=True, dtype=[np.float64, np.float32])
         images = rows if image_shape is None else rows.reshape(-1, *image_shape)
         self.image_shape_ = infer_image_shape(images, self.shape)
@@ -121,7 +107,7 @@ class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
         return out
 
     def _validate_rows(self, X):
-        rows, image_shape = _split_images(X)
+        rows, image_shape = split_images(X)
         if image_shape is not None and image_shape != self.image_shape_:
             raise ValueError(f"X holds images of shape (C, H, W) = {image_shape}, but {type(self).__name__} was "
                              f"fitted on images of shape {self.image_shape_}. Refit on these images.")
@@ -168,16 +154,11 @@ class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
         return self._module, device
 
     def _runtime_device(self):
-        try:
-            return resolve_device(self.device)
-        except ValueError:
-            # A transformer fitted on a GPU machine and loaded on a CPU-only one still runs.
-            warnings.warn(f"device={self.device!r} is not available here; running on the CPU. "
-                          "Set device='cpu' or device='auto' to silence this warning.", RuntimeWarning)
-            return torch.device("cpu")
+        # A transformer fitted on a GPU machine and loaded on a CPU-only one still runs.
+        return runtime_device(self.device, type(self).__name__)
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the output columns: channel, scattering path and, without pooling, position.
+        """Get the names of the output columns: channel, scattering path and, without pooling, position.
 
         Parameters
         ----------

@@ -172,3 +172,14 @@ def test_in_shape_is_a_deprecated_alias_of_image_shape():
     with pytest.warns(FutureWarning):
         assert vectors.in_shape_ == (64,)
     assert not hasattr(TorchCNNClassifier(), "in_shape_")
+
+
+def test_state_pickled_with_in_shape_loads_as_image_shape():
+    X, y = _images()
+    clf = _small().fit(X, y)
+    state = clf.__getstate__()
+    state["in_shape_"] = state.pop("image_shape_")  # the attribute's name before 0.2
+    old = TorchCNNClassifier.__new__(TorchCNNClassifier)
+    old.__setstate__(state)
+    assert old.image_shape_ == (1, 8, 8)
+    np.testing.assert_array_equal(old.predict(X), clf.predict(X))
