@@ -53,6 +53,13 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
     with reflect padding 4 and horizontal flips (images only, on the training
     device).
 
+    Under ``torchrun`` (or any launcher that sets ``RANK``, ``WORLD_SIZE``,
+    ``MASTER_ADDR``), every process calls ``fit`` with the same data and
+    trains one DistributedDataParallel replica on its shard of each global
+    batch of ``batch_size`` (gloo on the CPU, NCCL and SyncBatchNorm on
+    CUDA); rank 0 alone writes checkpoints, and every rank ends with the
+    same model (see ``docs/scaling.md``).
+
     We wrote this estimator instead of subclassing skorch's
     ``NeuralNetClassifier``: with a trivial module, skorch fails 42 of the 55
     checks of ``sklearn.utils.estimator_checks`` (skorch 1.4.0, scikit-learn
