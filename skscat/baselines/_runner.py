@@ -229,13 +229,11 @@ def _record(spec, ctx, log, finished):
 
 
 def check_request(datasets, methods, data_dir, device, *, J=None, n_train=None, train_per_class=30, image_size=32):
-    """Check a request before any work is done.
+    """Check a request before any work, raising a ValueError that names what is wrong.
 
-    Fails on an unknown or unavailable method, an unknown data set, a missing
-    folder or device, a scale too large for the images, or a training subset
-    or split the data set cannot give.
-
-    The keyword checks read no image: class counts come from the data set's
+    Refused: an unknown or unavailable method, an unknown data set, a missing
+    folder or device, a repeated name, a scale too large for the images, a
+    training subset or split the data set cannot give. The keyword checks read no image: class counts come from the data set's
     definition (Caltech-101: its folder listing).
 
     Parameters
