@@ -274,7 +274,7 @@ class Scattering2D(nn.Module):
         self.register_buffer(name, torch.from_numpy(fold_layout(filter_hat, k)), persistent=False)
 
     def cascade_filters(self, dtype):
-        """Filters in the computation's real dtype (a no-op once the module has been cast).
+        """Return the filters in the computation's real dtype (a no-op once the module has been cast).
 
         A building block for cascades built on this one (the
         roto-translation scattering reuses its first layer).
@@ -321,7 +321,21 @@ class Scattering2D(nn.Module):
         return unfold_layout(layout, 2 ** (j - res))
 
     def empty_output(self, x, batch_shape):
-        """The (empty) output for a batch with no images: ``(*batch_shape, ...)`` of the right shape."""
+        """Build the (empty) output for a batch with no images.
+
+        Parameters
+        ----------
+        x : Tensor
+            The empty input (gives the dtype and device).
+        batch_shape : tuple of int
+            Its leading (batch) dimensions.
+
+        Returns
+        -------
+        Tensor
+            Zeros of shape ``(*batch_shape, n_paths, H', W')`` (``(*batch_shape,
+            n_coefficients)`` under "scatnet"), with no element.
+        """
         tail = (self.n_coefficients,) if self.scatnet is not None else (self.n_paths, *self.output_shape)
         return x.new_zeros(*batch_shape, *tail)
 

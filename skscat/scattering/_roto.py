@@ -189,6 +189,7 @@ class RotoTranslationScattering2D(nn.Module):
         Returns
         -------
         Tensor, shape (..., n_paths, H', W'), or (..., n_coefficients) for "scatnet"
+            The coefficients, paths in the order of ``paths``.
         """
         check_images(x, self.shape)
         batch_shape = x.shape[:-2]
