@@ -97,6 +97,7 @@ sphinx_gallery_conf = {
     "matplotlib_animations": False,
     "remove_config_comments": True,
     "min_reported_time": 1,
+    "capture_repr": (),  # no "Out: Text(...)" under a cell that ends with a matplotlib call
 }
 warnings.filterwarnings("ignore", category=UserWarning, message="Matplotlib is currently using agg")
 
