@@ -633,6 +633,9 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
         return state
 
     def __setstate__(self, state):
+        if "_module_bytes" in state:  # skscat 0.1 stored a torch.save blob; unpickling it would run code
+            raise ValueError("This TorchCNNClassifier was saved by skscat 0.1, whose network format (a pickled "
+                             "torch module) is no longer read because loading it runs code; refit it.")
         weights = state.pop("_module_weights", None)
         if "in_shape_" in state:  # pickled before image_shape_ replaced it
             in_shape = tuple(state.pop("in_shape_"))
