@@ -147,3 +147,9 @@ def test_trusted_types_docstring_example_runs():
 
     result = doctest.testmod(_persistence, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_a_cnn_saved_by_0_1_is_refused_with_a_clear_error():
+    est = skscat.TorchCNNClassifier()
+    with pytest.raises(ValueError, match="saved by skscat 0.1"):
+        est.__setstate__({"_module_bytes": b"torch.save blob", "max_epochs": 1})
