@@ -151,8 +151,8 @@ _RECORD_KEYS = ("dataset", "representation", "seed", "split", "accuracy", "mean_
 
 @validate_params(
     {
-        "datasets": [list, tuple],
-        "representations": [list, tuple],
+        "datasets": CONSTRAINTS["datasets"],
+        "representations": ["array-like"],
         "data_dir": CONSTRAINTS["data_dir"][:-1],
         "convention": [StrOptions(set(CONVENTIONS))],
         "cache_dir": CONSTRAINTS["cache_dir"][:-1],

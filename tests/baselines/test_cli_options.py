@@ -178,3 +178,12 @@ def test_baselines_and_feature_stores_refuse_bad_arguments(tmp_path):
         Baseline("my-svm", print, requires="no")
     with pytest.raises(ValueError, match="chunk_size=0"):
         ChunkedFeatures(tmp_path, 10, 4, 0)  # used to divide by zero in n_chunks
+
+
+def test_sequences_are_any_array_like_but_not_a_string(tmp_path):
+    rows = run_baselines(methods=("pixels-svm",), seeds=range(1), output_dir=tmp_path, cache_dir=None,
+                         verbose=False, log=print)
+    assert [row["seed"] for row in rows] == [0]
+    for name in ("datasets", "methods"):
+        with pytest.raises(ValueError, match=f"'{name}' parameter of run_baselines"):
+            run_baselines(**{name: "digits"}, output_dir=tmp_path, cache_dir=None)
