@@ -212,7 +212,7 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         X, y = validate_data(self, X, y, dtype=np.float64, accept_sparse=["csr", "csc"])
         y_index = self._encode_targets(y)
         C_rows = self._row_bounds(sample_weight, y_index)
-        self._exponent = _data_exponent(X)
+        self._exponent = _data_exponent(X, self.kernel)
         self._gamma, self._kernel_gamma = _resolve_gamma(self.gamma, X, self._exponent)
         self._torch_cache = None
         device = resolve_device(self.device)
@@ -479,17 +479,23 @@ def _ovr_decision(predictions, confidences, n_classes):
     return votes + confidence / (3 * (np.abs(confidence) + 1))
 
 
-def _data_exponent(X):
-    """Power of two ``e`` that brings the largest ``|X|`` near 1, or 0 inside the safe range.
+def _data_exponent(X, kernel):
+    """Power of two ``e`` that brings the largest ``|X|`` near 1 (RBF: 0 inside the safe range).
 
-    Dividing by ``2^e`` is exact, so within the safe range nothing changes,
-    and outside it float32 neither overflows nor underflows.
+    Dividing by ``2^e`` is exact (the SMO steps on the rescaled problem are
+    the original ones, scaled). For the RBF kernel it only matters where
+    float32 would over- or underflow. The linear kernel is always brought
+    to unit scale: its curvatures ``K_ii + K_jj - 2 K_ij`` shrink with the
+    square of the scale and would fall under the ``TAU = 1e-12`` floor of
+    the step already at ``|x| ~ 1e-7``.
     """
     if sp.issparse(X):
-        largest = abs(X).max() if X.nnz else 0.0
+        largest = float(abs(X).max()) if X.nnz else 0.0
     else:
-        largest = np.abs(X).max(initial=0.0)
-    return scale_exponent(torch.tensor(float(largest)))
+        largest = float(np.abs(X).max(initial=0.0))
+    if kernel == "linear":
+        return math.frexp(largest)[1] if largest > 0 else 0
+    return scale_exponent(torch.tensor(largest))
 
 
 def _resolve_gamma(gamma, X, exponent):

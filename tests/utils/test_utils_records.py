@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from skscat.utils import RecordWarning, fingerprint, read_record, write_record
-from skscat.utils._records import load_npz, npz_bytes
+from skscat.utils._records import RecordError, load_npz, npz_bytes
 
 
 def test_fingerprint_of_a_description_is_the_runners_historic_key():
@@ -51,3 +51,10 @@ def test_binary_records_with_their_own_format(tmp_path):
     path.write_bytes(b"PK\x03\x04 truncated")
     with pytest.warns(RecordWarning, match="stats.npz"):
         assert read_record(path, match={"key": "abc"}, load=load_npz) is None
+
+
+def test_unreadable_record_can_be_an_error_naming_the_file_and_the_fix(tmp_path):
+    path = tmp_path / "run.json"
+    path.write_text('{"spec": ')
+    with pytest.raises(RecordError, match=r"run\.json' cannot be read \(JSONDecodeError.*delete it to redo that work"):
+        read_record(path, on_error="raise")
