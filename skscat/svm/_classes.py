@@ -22,6 +22,7 @@ from ..utils._sklearn import Interval, StrOptions, _fit_context
 from ..utils._torch_state import full_precision_matmul
 from ._decomposition import solve_decomposed
 from ._kernels import KERNELS, kernel_block, scaled_gamma, squared_norms
+from ._libsvm import libsvm_is_faster, solve_libsvm
 from ._ovo import PairLayout, pair_groups, solve_full, solve_pair_groups, vote_matrices
 
 __all__ = ["TorchSVC"]
@@ -84,6 +85,13 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
     batch_size : int, default=1024
         Test rows per kernel block in prediction (bounds memory; results do
         not depend on it).
+    solver : {"auto", "torch", "libsvm"}, default="auto"
+        "torch": the lockstep solver (on ``device``). "libsvm": LIBSVM itself
+        (scikit-learn's SVC) on the CPU, the same model by construction.
+        "auto": LIBSVM on the CPU where its estimated fit time is below the
+        lockstep solver's (small problems: each lockstep step has a fixed
+        ~0.1 ms of overhead that LIBSVM's microsecond steps do not), else
+        "torch". Prediction always runs on torch.
 
     Attributes
     ----------
@@ -104,8 +112,9 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
     fit_status_ : int
         0 if every pair problem converged, 1 if ``max_iter`` stopped one.
     solver_path_ : str
-        The solver the fit took: "full kernel", "pair kernels in <g> group(s)"
-        or "working-set decomposition" (see ``cache_size``).
+        The solver the fit took: "libsvm", "full kernel", "pair kernels in
+        <g> group(s)" or "working-set decomposition" (see ``solver`` and
+        ``cache_size``).
     n_iter_ : ndarray of shape (n_classes * (n_classes - 1) // 2,)
         SMO updates per pair problem (on the working-set path, the updates of
         all its subproblems: more than LIBSVM's count for the same model).
@@ -153,6 +162,7 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         "break_ties": ["boolean"],
         "device": [str, torch.device],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "solver": [StrOptions({"auto", "torch", "libsvm"})],
     }
 
     def __init__(
@@ -170,6 +180,7 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         break_ties=False,
         device="auto",
         batch_size=1024,
+        solver="auto",
     ):
         self.C = C
         self.kernel = kernel
@@ -183,6 +194,7 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         self.break_ties = break_ties
         self.device = device
         self.batch_size = batch_size
+        self.solver = solver
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -265,8 +277,17 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         full = 4.0 * len(order) ** 2 <= budget
         groups = None if full else pair_groups(layout, budget)
         args = (X_t, layout, C_t, self.kernel, self._kernel_gamma, self.tol, max_iter, check_every)
+        use_libsvm = self.solver == "libsvm" or (
+            self.solver == "auto" and libsvm_is_faster(layout, X.shape[1], device)
+        )
         with full_precision_matmul():
-            if full:
+            if use_libsvm:
+                rows = _to_float32(X, order, torch.device("cpu"), self._offset(X, order), self._exponent,
+                                   dtype=torch.float64).numpy()
+                path = "libsvm"
+                result = solve_libsvm(rows, y_index[order], self._box_scale() * C_rows[order], self.kernel,
+                                      self._kernel_gamma, self.tol, self.max_iter, self.cache_size)
+            elif full:
                 path, result = "full kernel", solve_full(*args)
             elif groups is not None and len(groups) <= _MAX_PAIR_GROUPS:
                 path, result = f"pair kernels in {len(groups)} group(s)", solve_pair_groups(*args, groups)
