@@ -19,8 +19,8 @@ from tqdm.auto import tqdm
 from ..utils import batch_slices, resolve_device
 from ..utils._distances import scale_exponent, times_power_of_two
 from ..utils._sklearn import Interval, StrOptions, _fit_context
-from ..utils._torch_state import full_precision_matmul
-from ._decomposition import solve_decomposed
+from ..utils._torch_state import cpu_threads, full_precision_matmul
+from ._decomposition import PARALLEL_FLOPS, solve_decomposed
 from ._kernels import KERNELS, kernel_block, scaled_gamma, squared_norms
 from ._libsvm import libsvm_is_faster, solve_libsvm
 from ._ovo import PairLayout, pair_groups, solve_full, solve_pair_groups, vote_matrices
@@ -432,7 +432,10 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         model = self._model_tensors()
         out = np.empty((X.shape[0], model["rho"].shape[0]))
         desc = "TorchSVC predict"
-        with full_precision_matmul():
+        # A small kernel product gains nothing from more CPU threads and pays their synchronisation.
+        flops = 2.0 * min(X.shape[0], self.batch_size) * model["sv"].shape[0] * X.shape[1]
+        threads = torch.get_num_threads() if flops > PARALLEL_FLOPS else 1
+        with full_precision_matmul(), cpu_threads(threads, model["device"]):
             for rows in batch_slices(X.shape[0], self.batch_size, verbose=self.verbose, desc=desc):
                 out[rows] = self._batch_decision(X, np.arange(rows.start, rows.stop), model).cpu().numpy()
         return out
