@@ -1,7 +1,9 @@
 """Per-depth classifiers: how linearly and locally separable each layer's representation is."""
 
 import numpy as np
+from sklearn.svm import SVC
 
+from ..svm import TorchSVC
 from ._neighbors import nearest_neighbors
 from ._validation import check_features, check_labels
 
@@ -58,8 +60,8 @@ def svm_accuracy(X_train, y_train, X_test, y_test, *, C=1.0, gamma=None, backend
         Kernel width; ``None`` means ``1 / (2 d)`` (the talk's choice for
         standardised features).
     backend : {"auto", "torch", "sklearn"}, default="auto"
-        :class:`skscat.svm.TorchSVC` ("auto" uses it when it can be imported),
-        or :class:`sklearn.svm.SVC`.
+        :class:`skscat.svm.TorchSVC` ("auto" and "torch"), or
+        :class:`sklearn.svm.SVC`.
     device : str, default="auto"
         Device of ``TorchSVC``.
 
@@ -77,17 +79,9 @@ def svm_accuracy(X_train, y_train, X_test, y_test, *, C=1.0, gamma=None, backend
 def _svm(backend, C, gamma, device):
     if backend not in _SVM_BACKENDS:
         raise ValueError(f"backend={backend!r} is not an SVM backend; use one of {_SVM_BACKENDS}.")
-    if backend != "sklearn":
-        try:
-            from ..svm import TorchSVC
-        except ImportError:
-            if backend == "torch":
-                raise
-        else:
-            return TorchSVC(C=C, kernel="rbf", gamma=gamma, device=device)
-    from sklearn.svm import SVC
-
-    return SVC(C=C, kernel="rbf", gamma=gamma)
+    if backend == "sklearn":
+        return SVC(C=C, kernel="rbf", gamma=gamma)
+    return TorchSVC(C=C, kernel="rbf", gamma=gamma, device=device)
 
 
 def depth_accuracy_table(

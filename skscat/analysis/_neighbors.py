@@ -23,6 +23,12 @@ distance, no outside point can enter the answer, ties included; otherwise
 whole row is recomputed exactly in float64. The result is therefore the
 exact answer of the definition "sort by (float64 distance, index)".
 
+Scale: both passes work on the data times an exact power of two ``2^-e``
+(:func:`skscat.utils.scale_exponent`, 0 for ordinary data), so float32
+squared norms neither overflow (data near 1e19 and above) nor underflow
+(near 1e-19 and below); distances are multiplied back by ``2^e``. The
+answer is the same at every finite scale.
+
 Memory: besides a float32 copy of the data on the device (``4 n d`` bytes,
 plus ``8 n d`` when the input is float64, for the exact pass), every working
 buffer is sized from ``memory_budget`` (default 256 MiB). For 50,000 x 512
@@ -36,6 +42,11 @@ import numpy as np
 import torch
 
 from ..utils import batch_slices, resolve_device
+from ..utils._distances import (
+    scale_exponent,
+    scaled_squared_distances,
+    times_power_of_two,
+)
 
 __all__ = ["nearest_neighbors"]
 
@@ -72,8 +83,8 @@ def nearest_neighbors(
         Bytes of working memory (beyond the data copies) the search may use
         on ``device``; block sizes are derived from it.
     margin : int, default=None
-        Extra float32 candidates re-ranked exactly per query; ``None`` uses
-        ``8``. Only speed depends on it, never the result.
+        Extra float32 candidates re-ranked exactly per query (``>= 0``);
+        ``None`` uses ``8``. Only speed depends on it, never the result.
     verbose : bool, default=False
         Show a progress bar over query blocks.
 
@@ -98,15 +109,21 @@ def nearest_neighbors(
     """
     ref, qry, loo = _validate_search(X, queries, n_neighbors, memory_budget)
     dev = resolve_device(device)
-    margin = 8 if margin is None else int(margin)
-    n_cand = min(n_neighbors + max(margin, 0), ref.shape[0] - int(loo))
+    margin = 8 if margin is None else margin
+    if not _is_int(margin) or margin < 0:
+        raise ValueError(f"margin={margin!r} must be an integer >= 0 (or None for 8).")
+    n_cand = min(n_neighbors + int(margin), ref.shape[0] - int(loo))
     search = _Search(ref, qry, loo, dev, memory_budget)
     dist = np.empty((qry.shape[0], n_neighbors))
     ind = np.empty((qry.shape[0], n_neighbors), dtype=np.int64)
     for sl in batch_slices(qry.shape[0], search.query_block(n_cand), verbose=verbose, desc="k-NN"):
         d2, idx = search.block(sl, n_neighbors, n_cand)
-        dist[sl], ind[sl] = np.sqrt(d2.cpu().numpy()), idx.cpu().numpy()
+        dist[sl], ind[sl] = np.ldexp(np.sqrt(d2.cpu().numpy()), search.exponent), idx.cpu().numpy()
     return dist, ind
+
+
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def _validate_search(X, queries, n_neighbors, memory_budget):
@@ -121,12 +138,12 @@ def _validate_search(X, queries, n_neighbors, memory_budget):
         )
     loo = queries is None
     available = ref.shape[0] - int(loo)
-    if not (isinstance(n_neighbors, (int, np.integer)) and 1 <= n_neighbors <= available):
+    if not (_is_int(n_neighbors) and 1 <= n_neighbors <= available):
         raise ValueError(
             f"n_neighbors={n_neighbors!r} must be an integer in [1, {available}] "
             f"({'the other points' if loo else 'the points'} of X); lower n_neighbors or add samples."
         )
-    if not (isinstance(memory_budget, (int, np.integer)) and memory_budget >= 2**20):
+    if not (_is_int(memory_budget) and memory_budget >= 2**20):
         raise ValueError(f"memory_budget={memory_budget!r} must be an integer of bytes >= 2**20 (1 MiB).")
     return ref, qry, loo
 
@@ -137,14 +154,16 @@ class _Search:
     def __init__(self, ref, qry, loo, device, budget):
         self.loo, self.device, self.budget = loo, device, int(budget)
         self.n_ref, self.dim = ref.shape
-        center = torch.as_tensor(ref.mean(axis=0, dtype=np.float64), dtype=torch.float32, device=device)
-        self.ref32 = _centered32(ref, center, device)
-        self.qry32 = self.ref32 if loo else _centered32(qry, center, device)
+        # Work on 2^-e times the data (exact): float32 squared norms stay finite and normal.
+        self.exponent = scale_exponent(*(torch.as_tensor(a) for a in ((ref,) if loo else (ref, qry))))
+        center = torch.as_tensor(_scaled_mean(ref, self.exponent), dtype=torch.float32, device=device)
+        self.ref32 = _centered32(ref, center, self.exponent, device)
+        self.qry32 = self.ref32 if loo else _centered32(qry, center, self.exponent, device)
         self.ref_norm = torch.linalg.vector_norm(self.ref32, dim=1) ** 2
         self.qry_norm = self.ref_norm if loo else torch.linalg.vector_norm(self.qry32, dim=1) ** 2
         exact = torch.float32 if ref.dtype == np.float32 and qry.dtype == np.float32 else torch.float64
-        self.ref_exact = torch.as_tensor(ref, dtype=exact, device=device)
-        self.qry_exact = self.ref_exact if loo else torch.as_tensor(qry, dtype=exact, device=device)
+        self.ref_exact = _scaled(ref, exact, self.exponent, device)
+        self.qry_exact = self.ref_exact if loo else _scaled(qry, exact, self.exponent, device)
         max_ref = float(self.ref_norm.max().sqrt())
         self.err_scale = 2.0 * (self.dim + 8) * _U32 * (1.0 + 4 * _U32)
         self.max_ref_norm = max_ref
@@ -174,7 +193,7 @@ class _Search:
         best_i = torch.zeros((q.shape[0], 0), dtype=torch.long, device=self.device)
         for start in range(0, self.n_ref, self.ref_block):
             stop = min(start + self.ref_block, self.n_ref)
-            d = torch.addmm(qn[:, None] + self.ref_norm[None, start:stop], q, self.ref32[start:stop].T, alpha=-2.0)
+            d, _ = scaled_squared_distances(q, self.ref32[start:stop], qn, self.ref_norm[start:stop], exponent=0)
             if self.loo:
                 local = rows - start
                 hit = (local >= 0) & (local < stop - start)
@@ -229,13 +248,29 @@ class _Search:
         return d2[0, :k], idx[0, :k]
 
 
-def _centered32(X, center, device):
-    """Float32 copy of ``X - center`` on ``device``, converted in row blocks (no float64 temporary)."""
+def _scaled_mean(X, exponent):
+    """Column means of ``2^-exponent X`` in float64, in row blocks (no overflow of the sums)."""
+    total = np.zeros(X.shape[1])
+    step = max(1, _CHUNK_BYTES // (8 * X.shape[1]))
+    for start in range(0, X.shape[0], step):
+        total += np.ldexp(X[start : start + step], -exponent, dtype=np.float64).sum(axis=0)
+    return total / X.shape[0]
+
+
+def _centered32(X, center, exponent, device):
+    """Float32 copy of ``2^-exponent X - center`` on ``device``, in row blocks (no float64 temporary)."""
     out = torch.empty(X.shape, dtype=torch.float32, device=device)
     step = max(1, _CHUNK_BYTES // (8 * X.shape[1]))
     for start in range(0, X.shape[0], step):
-        out[start : start + step] = torch.as_tensor(X[start : start + step], device=device).float() - center
+        block = times_power_of_two(torch.as_tensor(X[start : start + step], device=device), -exponent)
+        out[start : start + step] = block.float() - center
     return out
+
+
+def _scaled(X, dtype, exponent, device):
+    """``2^-exponent X`` in ``dtype`` on ``device`` (the data itself, uncopied, when exponent is 0 on the CPU)."""
+    X = torch.as_tensor(X, dtype=dtype, device=device)
+    return times_power_of_two(X, -exponent) if exponent else X
 
 
 def _sort_by_distance_then_index(d2, idx):

@@ -1,11 +1,14 @@
 """Representation probes: what a network (or a scattering cascade) computes at each depth."""
 
 import copy
+from collections.abc import Mapping
+from numbers import Real
 
 import numpy as np
 import torch
 
 from ..utils import batch_slices, resolve_device
+from ._validation import check_positive_int
 
 __all__ = [
     "layer_names",
@@ -53,7 +56,7 @@ def layer_representations(model, X, layers, *, spatial="mean", batch_size=256, d
     model : torch.nn.Module or fitted estimator with a ``module_`` attribute
         A fitted :class:`~skscat.networks.TorchCNNClassifier` works
         directly: its ``module_`` is probed and flat ``X`` is reshaped to its
-        ``in_shape_``.
+        ``image_shape_``.
     X : array-like or Tensor of shape (n_samples, ...)
         Inputs of the network.
     layers : sequence of str
@@ -77,7 +80,10 @@ def layer_representations(model, X, layers, *, spatial="mean", batch_size=256, d
     Raises
     ------
     ValueError
-        If a layer name does not exist (the message lists the valid names).
+        If a layer name does not exist (the message lists the valid names),
+        is given twice, or its module does not run exactly once per forward
+        pass (a module reused at two depths has no single output to report:
+        probe the layers around it, or wrap each use in its own module).
 
     Examples
     --------
@@ -92,6 +98,7 @@ def layer_representations(model, X, layers, *, spatial="mean", batch_size=256, d
     _check_layers(module, layers)
     if spatial not in _SPATIAL:
         raise ValueError(f"spatial={spatial!r} is not an option; use 'mean' (one vector per image) or None.")
+    check_positive_int(batch_size, "batch_size")
     X = _as_input(X, in_shape)
     dev = resolve_device(device)
     module = _on_device(module, dev)
@@ -101,13 +108,27 @@ def layer_representations(model, X, layers, *, spatial="mean", batch_size=256, d
     module.eval()
     try:
         with torch.no_grad():
-            for sl in batch_slices(len(X), batch_size, verbose=verbose, desc="probe"):
+            for n_batches, sl in enumerate(batch_slices(len(X), batch_size, verbose=verbose, desc="probe"), 1):
                 module(X[sl].to(dev))
+                _check_ran_once(chunks, n_batches)
     finally:
         for handle in handles:
             handle.remove()
         module.train(was_training)
     return {name: np.concatenate(chunks[name]) for name in layers}
+
+
+def _check_ran_once(chunks, n_batches):
+    """Every probed layer ran once in the last forward pass (one output per batch)."""
+    for name, sink in chunks.items():
+        if len(sink) != n_batches:
+            runs = len(sink) - (n_batches - 1)
+            raise ValueError(
+                f"layer {name!r} ran {runs} times in one forward pass: "
+                + ("it is not used by the network's forward; probe a layer that is."
+                   if runs == 0 else "the module is reused, so it has no single output per sample; probe the "
+                   "layers around it, or give each use its own module.")
+            )
 
 
 def scattering_order_representations(transformer, X, *, orders=None, spatial="mean", n_channels=None):
@@ -116,10 +137,14 @@ def scattering_order_representations(transformer, X, *, orders=None, spatial="me
     Parameters
     ----------
     transformer : fitted ScatteringTransformer-like
-        Needs ``transform(X)`` returning the coefficients flattened from
-        ``(n, C, n_paths, H', W')`` (or ``(n, C, n_paths)`` after pooling),
-        and a path table ``paths_`` (a mapping or DataFrame with an
-        ``order`` column, one row per path).
+        Needs ``transform(X)`` and a path table ``paths_`` (a mapping or
+        DataFrame with an ``order`` column, one row per path). The column of
+        each output feature is read from ``get_feature_paths_out()`` (as
+        :class:`~skscat.scattering.ScatteringTransformer` and
+        :class:`~skscat.scattering.RotoTranslationScattering` have; every
+        layout and colour space works); a transformer without it must return
+        the coefficients flattened from ``(n, C, n_paths, H', W')`` (or
+        ``(n, C, n_paths)`` after pooling) and say ``C``.
     X : array-like
         Inputs accepted by ``transformer.transform``.
     orders : sequence of int, default=None
@@ -127,36 +152,81 @@ def scattering_order_representations(transformer, X, *, orders=None, spatial="me
     spatial : {"mean", None}, default="mean"
         Average the spatial positions, or keep them.
     n_channels : int, default=None
-        Number ``C`` of input channels transformed separately; ``None`` reads
-        ``transformer.n_channels_`` or ``transformer.image_shape_[0]`` (as
-        :class:`~skscat.scattering.ScatteringTransformer` sets), or the first
-        entry of a 3-D ``transformer.shape``, and otherwise assumes 1.
+        Number ``C`` of channels scattered separately, for a transformer
+        without ``get_feature_paths_out``; ``None`` reads its
+        ``n_output_channels_``. With ``get_feature_paths_out`` it is only
+        checked against the transformer's.
 
     Returns
     -------
     dict of str to ndarray
         ``{"order0": ..., "order1": ..., "order2": ...}``, each of shape
-        ``(n, C * n_paths_of_that_order)`` (times ``H' W'`` with
+        ``(n, C * n_paths_of_that_order)`` (times the positions with
         ``spatial=None``), channels first, then paths.
+
+    Raises
+    ------
+    ValueError
+        If ``orders`` names an order the table lacks, or the output does
+        not match the table and the channel count.
+    TypeError
+        If the channel count cannot be read (pass ``n_channels``).
     """
     if spatial not in _SPATIAL:
         raise ValueError(f"spatial={spatial!r} is not an option; use 'mean' or None.")
     order = np.asarray(_paths_of(transformer)["order"])
+    if n_channels is not None:
+        check_positive_int(n_channels, "n_channels")
+    columns = _feature_columns(transformer, order.shape[0], n_channels)
     coeffs = np.asarray(transformer.transform(X))
+    present = sorted(set(order.tolist()))
+    orders = present if orders is None else list(orders)
+    absent = [o for o in orders if o not in present]
+    if absent:
+        raise ValueError(f"orders contains {absent[0]}, but the transformer's paths have orders {present}.")
+    if columns is None:
+        return _split_reshaped(coeffs, order, orders, spatial, n_channels or _n_channels(transformer))
+    return {f"order{o}": _order_columns(coeffs, columns, order == o, spatial) for o in orders}
+
+
+def _feature_columns(transformer, n_paths, n_channels):
+    """``(channel, path)`` of each output column from ``get_feature_paths_out``, or None."""
+    get_paths = getattr(transformer, "get_feature_paths_out", None)
+    if get_paths is None:
+        return None
+    columns = get_paths()
+    found = int(np.max(columns["channel"])) + 1
+    if n_channels is not None and n_channels != found:
+        raise ValueError(f"n_channels={n_channels} but {type(transformer).__name__} scatters {found} channels; "
+                         "leave n_channels=None.")
+    return np.asarray(columns["channel"]), np.asarray(columns["path"])
+
+
+def _order_columns(coeffs, columns, selected_paths, spatial):
+    """The columns of the selected paths, channel then path order (averaged per path with "mean")."""
+    channel, path = columns
+    keep = np.flatnonzero(selected_paths[path])
+    order = keep[np.lexsort((keep, path[keep], channel[keep]))]  # stable within (channel, path)
+    picked = coeffs[:, order]
+    if spatial != "mean":
+        return picked
+    group = channel[order] * selected_paths.size + path[order]
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    counts = np.diff(np.r_[starts, group.size])
+    return np.add.reduceat(picked, starts, axis=1) / counts
+
+
+def _split_reshaped(coeffs, order, orders, spatial, channels):
     n, n_paths = coeffs.shape[0], order.shape[0]
-    channels = _n_channels(transformer) if n_channels is None else int(n_channels)
     if coeffs.shape[1] % (channels * n_paths):
         raise ValueError(
             f"transform gives {coeffs.shape[1]} features, not a multiple of n_channels * n_paths = "
             f"{channels} * {n_paths}; pass the right n_channels."
         )
     coeffs = coeffs.reshape(n, channels, n_paths, -1)
-    orders = sorted(set(order.tolist())) if orders is None else list(orders)
     result = {}
     for o in orders:
         picked = coeffs[:, :, order == o, :]
-        if picked.shape[2] == 0:
-            raise ValueError(f"orders contains {o}, but the transformer's paths have orders {sorted(set(order))}.")
         result[f"order{o}"] = (picked.mean(-1) if spatial == "mean" else picked).reshape(n, -1)
     return result
 
@@ -189,16 +259,37 @@ def standardize_representations(train, *others, eps=1e-12):
     >>> tr["a"].ravel().tolist(), te["a"].ravel().tolist()
     ([-1.0, 1.0], [3.0])
     """
-    out = tuple({} for _ in range(1 + len(others)))
-    for name, Z in train.items():
-        Z = np.asarray(Z, dtype=np.float64).reshape(len(Z), -1)
+    if not isinstance(eps, Real) or not eps >= 0:
+        raise ValueError(f"eps={eps!r} must be a number >= 0.")
+    sets = (train, *others)
+    for position, source in enumerate(sets):
+        if not isinstance(source, Mapping):
+            raise TypeError(f"set {position} is a {type(source).__name__}; pass dicts {{layer: (n, d) features}}.")
+    out = tuple({} for _ in sets)
+    for name in train:
+        Z = _features_2d(train[name], name, "train")
         mean, std = Z.mean(0), Z.std(0)
         std = np.where(std < eps, 1.0, std)
-        for target, source in zip(out, (train, *others)):
+        for position, (target, source) in enumerate(zip(out, sets)):
             if name not in source:
                 raise ValueError(f"layer {name!r} is in train but missing from another set ({sorted(source)}).")
-            target[name] = (np.asarray(source[name], dtype=np.float64).reshape(len(source[name]), -1) - mean) / std
+            features = Z if position == 0 else _features_2d(source[name], name, f"set {position}")
+            if features.shape[1] != Z.shape[1]:
+                raise ValueError(f"layer {name!r} has {features.shape[1]} features in set {position} but "
+                                 f"{Z.shape[1]} in train; pass the same layer's features for every set.")
+            target[name] = (features - mean) / std
     return out
+
+
+def _features_2d(features, name, where):
+    """One layer's features as a finite float64 (n, d) array with n >= 1."""
+    Z = np.asarray(features, dtype=np.float64)
+    if Z.ndim == 0 or Z.shape[0] == 0:
+        raise ValueError(f"layer {name!r} of {where} has shape {Z.shape}: pass at least one sample.")
+    Z = Z.reshape(Z.shape[0], -1)
+    if not np.isfinite(Z).all():
+        raise ValueError(f"layer {name!r} of {where} contains NaN or infinity; pass finite features.")
+    return Z
 
 
 def _module_and_shape(model):
@@ -210,7 +301,7 @@ def _module_and_shape(model):
             f"model must be a torch.nn.Module or a fitted estimator with a module_ attribute "
             f"(e.g. TorchCNNClassifier after fit); got {type(model).__name__}."
         )
-    return module, getattr(model, "in_shape_", None)
+    return module, getattr(model, "image_shape_", None)
 
 
 def _check_layers(module, layers):
@@ -223,6 +314,9 @@ def _check_layers(module, layers):
             f"layers {missing or list(layers)} are not layers of {type(module).__name__}; "
             f"valid names: {valid}."
         )
+    repeated = sorted({name for name in layers if list(layers).count(name) > 1})
+    if repeated:
+        raise ValueError(f"layers names {repeated} more than once; pass each layer once (the result is a dict).")
 
 
 def _as_input(X, in_shape):
@@ -231,6 +325,8 @@ def _as_input(X, in_shape):
         if int(np.prod(X.shape[1:])) != int(np.prod(in_shape)):
             raise ValueError(f"X has samples of shape {tuple(X.shape[1:])}; the model expects {tuple(in_shape)}.")
         X = X.reshape(len(X), *in_shape)
+    if X.ndim == 0 or len(X) == 0:
+        raise ValueError(f"X has shape {tuple(X.shape)}: pass at least one sample (n_samples >= 1).")
     if not torch.isfinite(X).all():
         raise ValueError("X contains NaN or infinity; pass finite inputs.")
     return X
@@ -266,11 +362,10 @@ def _paths_of(transformer):
 
 
 def _n_channels(transformer):
-    channels = getattr(transformer, "n_channels_", None)
-    if channels is not None:
-        return int(channels)
-    image_shape = getattr(transformer, "image_shape_", None)
-    if image_shape is not None and len(image_shape) == 3:
-        return int(image_shape[0])
-    shape = getattr(transformer, "shape", None)
-    return int(shape[0]) if shape is not None and len(shape) == 3 else 1
+    channels = getattr(transformer, "n_output_channels_", None)
+    if channels is None:
+        raise TypeError(
+            f"{type(transformer).__name__} says neither its output columns (get_feature_paths_out) nor its "
+            "channel count (n_output_channels_); pass n_channels=C, the number of channels it scatters."
+        )
+    return int(channels)

@@ -1,9 +1,16 @@
 """Contraction statistics of a representation: distances, PCA spectra, neighbour distances."""
 
+import math
+
 import numpy as np
 import torch
 
 from ..utils import resolve_device
+from ..utils._distances import (
+    scale_exponent,
+    scaled_squared_distances,
+    times_power_of_two,
+)
 from ._neighbors import nearest_neighbors
 from ._validation import check_features, check_labels
 
@@ -45,23 +52,33 @@ def intra_class_distances(X, y, *, device="auto"):
     if classes.size < 2:
         raise ValueError(f"y has a single class ({classes[0]!r}); inter-class distances need at least 2 classes.")
     dev = resolve_device(device)
-    sums = _class_distance_sums(torch.as_tensor(X, dtype=torch.float64, device=dev), codes, classes.size)
+    sums, exponent = _class_distance_sums(torch.as_tensor(X, dtype=torch.float64, device=dev), codes, classes.size)
     counts = np.bincount(codes, minlength=classes.size).astype(np.float64)
     pairs_intra = counts * (counts - 1)
     intra = np.divide(np.diag(sums), pairs_intra, out=np.full(classes.size, np.nan), where=pairs_intra > 0)
     inter = (sums.sum(1) - np.diag(sums)) / (counts * (counts.sum() - counts))
+    intra, inter = np.ldexp(intra, exponent), np.ldexp(inter, exponent)
     return {"classes": classes, "intra": intra, "inter": inter, "ratio": intra / inter}
 
 
 def _class_distance_sums(X, codes, n_classes):
-    """``S[a, b]`` = sum of distances from points of class a to points of class b."""
+    """``S[a, b]`` = sum of distances from class a to class b, in units of ``2^e``; and ``e``.
+
+    Distances of the centred data (less cancellation in skscat's one
+    squared-distance computation), rescaled by an exact power of two so that
+    neither the squares nor the sums overflow at any finite scale.
+    """
+    exponent = scale_exponent(X)
+    X = times_power_of_two(X, -exponent) if exponent else X
+    X = X - X.mean(0)
     onehot = torch.zeros(X.shape[0], n_classes, dtype=X.dtype, device=X.device)
     onehot[torch.arange(X.shape[0]), torch.as_tensor(codes, device=X.device)] = 1
     sums = torch.zeros(n_classes, n_classes, dtype=X.dtype, device=X.device)
     for start in range(0, X.shape[0], _BLOCK):
-        block = torch.cdist(X[start : start + _BLOCK], X)
-        sums += onehot[start : start + _BLOCK].T @ block @ onehot
-    return sums.cpu().numpy()
+        d2, _ = scaled_squared_distances(X[start : start + _BLOCK], X, exponent=0)
+        d2.diagonal(offset=start).zero_()  # a point's distance to itself, exactly
+        sums += onehot[start : start + _BLOCK].T @ d2.sqrt_() @ onehot
+    return sums.cpu().numpy(), exponent
 
 
 def class_pca_spectra(X, y):
@@ -95,7 +112,9 @@ def class_pca_spectra(X, y):
     classes = np.unique(y)
     cumulative = np.empty((classes.size, X.shape[1]))
     for row, label in enumerate(classes):
-        Z = X[y == label] - X[y == label].mean(0)
+        Z = X[y == label]
+        Z = np.ldexp(Z, -math.frexp(float(np.abs(Z).max()))[1])  # exact: no overflow of Z.T @ Z at any scale
+        Z = Z - Z.mean(0)
         eig = np.clip(np.linalg.eigvalsh(Z.T @ Z)[::-1], 0.0, None)
         total = eig.sum()
         cumulative[row] = np.cumsum(eig) / total if total > 0 else 1.0

@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.utils import check_array
 
-__all__ = ["check_features", "check_k_max", "check_labels"]
+__all__ = ["check_features", "check_k_max", "check_labels", "check_positive_int"]
 
 
 def check_features(X, name="X"):
@@ -29,11 +29,17 @@ def check_labels(y, n_samples, name="y", x_name="X"):
 
 def check_k_max(k_max, n_samples):
     """``k_max`` must leave at least one point beyond the ``k_max`` neighbours."""
-    if not isinstance(k_max, (int, np.integer)) or isinstance(k_max, bool) or k_max < 1:
-        raise ValueError(f"k_max={k_max!r} must be a positive integer.")
+    check_positive_int(k_max, "k_max")
     if k_max >= n_samples:
         raise ValueError(
             f"k_max={k_max} must be smaller than the number of samples ({n_samples}): each point "
             f"has only {n_samples - 1} other points as neighbours. Use k_max <= {n_samples - 1}."
         )
     return int(k_max)
+
+
+def check_positive_int(value, name):
+    """``value`` as an int >= 1; ``ValueError`` naming the parameter otherwise."""
+    if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)) or value < 1:
+        raise ValueError(f"{name}={value!r} must be a positive integer.")
+    return int(value)

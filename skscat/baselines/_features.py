@@ -40,6 +40,11 @@ class ChunkedFeatures:
     """
 
     def __init__(self, folder, n_images, n_features, chunk_size):
+        if int(chunk_size) < 1 or int(n_images) < 0 or int(n_features) < 1:
+            raise ValueError(
+                f"chunk_size={chunk_size!r}, n_images={n_images!r}, n_features={n_features!r}: a feature store "
+                "needs chunk_size >= 1, n_images >= 0 and n_features >= 1."
+            )
         self.folder = Path(folder)
         self.n_images, self.n_features, self.chunk_size = int(n_images), int(n_features), int(chunk_size)
 

@@ -7,28 +7,34 @@ from typing import ClassVar
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..utils import as_images, batch_slices, infer_image_shape, resolve_device
+from ..utils import (
+    as_images,
+    batch_slices,
+    infer_image_shape,
+    resolve_device,
+    runtime_device,
+    split_images,
+)
+from ..utils._device import DEVICE_CONSTRAINT
 from ..utils._sklearn import Interval, StrOptions, _fit_context
 from ._paths import path_names
 
 __all__ = ["BaseScatteringTransformer"]
 
+# Parameters that only say where and how fast to compute: set_params takes them at once.
+# Every other parameter shapes the fitted filters and output, and needs a refit.
+_RUNTIME_PARAMS = frozenset({"device", "batch_size", "verbose"})
 
-def _split_images(X):
-    """Flatten image-shaped input to rows; return the rows and the image shape (or None)."""
-    ndim = getattr(X, "ndim", None)
-    if ndim is None:
-        X = np.asarray(X)
-        ndim = X.ndim
-    if ndim > 4:
-        raise ValueError(f"X has {ndim} dimensions; expected (n, C*H*W), (n, H, W) or (n, C, H, W).")
-    if ndim < 3:
-        return X, None
-    X = np.asarray(X)
-    image_shape = (1, *X.shape[1:]) if ndim == 3 else tuple(X.shape[1:])
-    return X.reshape(X.shape[0], int(np.prod(image_shape))), image_shape
+
+def _same(a, b):
+    """Parameter values equal (tuples and arrays compared element-wise)."""
+    try:
+        return bool(np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object)))
+    except (TypeError, ValueError):
+        return a is b
 
 
 def _pool(module, coefficients):
@@ -56,12 +62,18 @@ class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
     (``_check_image_size``); the module's ``paths`` describe the channels.
     Everything else - input validation, flat or image-shaped input, batches,
     devices, pooling, pickling and feature names - lives here.
+
+    ``set_params`` after ``fit``: ``device``, ``batch_size`` and ``verbose``
+    take effect at once; any other changed parameter makes ``transform`` (and
+    the other fitted methods) raise :class:`~sklearn.exceptions.NotFittedError`
+    asking for a refit, also after pickling, rather than mix old filters with
+    new parameters.
     """
 
     _parameter_constraints: ClassVar[dict] = {
         "shape": ["array-like", None],
         "pooling": [StrOptions({"mean"}), None],
-        "device": [str, torch.device],
+        "device": DEVICE_CONSTRAINT,
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "verbose": ["verbose"],
     }
@@ -83,7 +95,7 @@ class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
         self : object
             The fitted transformer.
         """
-        rows, image_shape = _split_images(X)
+        rows, image_shape = split_images(X)
         rows = validate_data(self, rows, reset=True, dtype=[np.float64, np.float32])
         images = rows if image_shape is None else rows.reshape(-1, *image_shape)
         self.image_shape_ = infer_image_shape(images, self.shape)
@@ -94,6 +106,8 @@ class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
         self.n_paths_ = len(self.paths_["order"])
         self.output_shape_ = () if self.pooling == "mean" else tuple(self._module.output_shape)
         self._n_coefficients = self._module.n_coefficients
+        self.n_output_channels_ = self._n_output_channels()
+        self._fitted_params = self._state_params()
         return self
 
     def transform(self, X):
@@ -108,9 +122,17 @@ class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples, n_features_out)
             The row-major flattening of (C, n_paths, H', W') (or (C, n_paths)
-            with ``pooling="mean"``), in the input's float dtype.
+            with ``pooling="mean"``), in the input's float dtype. Under
+            ``convention="scatnet"`` each channel's block is ScatNetLight's
+            coefficient vector (see :meth:`get_feature_paths_out`).
+
+        Warns
+        -----
+        RuntimeWarning
+            When a coefficient is not finite (the input is): its value
+            exceeds the dtype's range.
         """
-        check_is_fitted(self)
+        self._check_fitted()
         rows = self._validate_rows(X)
         images = as_images(rows, self.image_shape_)
         module, device = self._runtime_module()
@@ -118,10 +140,27 @@ class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
         desc = type(self).__name__
         for batch in batch_slices(len(images), self.batch_size, verbose=self.verbose, desc=desc):
             out[batch] = self._transform_batch(module, images[batch], device)
+        _warn_non_finite(out, rows, type(self).__name__)
         return out
 
+    def _state_params(self):
+        return {k: v for k, v in self.get_params(deep=False).items() if k not in _RUNTIME_PARAMS}
+
+    def _check_fitted(self):
+        """Fitted, and with the parameters it was fitted with (see the class notes)."""
+        check_is_fitted(self)
+        fitted = getattr(self, "_fitted_params", {})
+        changed = [f"{k}={fitted[k]!r} -> {v!r}" for k, v in self._state_params().items()
+                   if k in fitted and not _same(v, fitted[k])]
+        if changed:
+            raise NotFittedError(
+                f"{type(self).__name__} was fitted with other parameters ({', '.join(changed)}, changed by "
+                "set_params): call fit again to use them, or set them back. Only device, batch_size and verbose "
+                "take effect without a refit."
+            )
+
     def _validate_rows(self, X):
-        rows, image_shape = _split_images(X)
+        rows, image_shape = split_images(X)
         if image_shape is not None and image_shape != self.image_shape_:
             raise ValueError(f"X holds images of shape (C, H, W) = {image_shape}, but {type(self).__name__} was "
                              f"fitted on images of shape {self.image_shape_}. Refit on these images.")
@@ -151,12 +190,13 @@ class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
         return coefficients
 
     def _n_output_channels(self):
+        """Hook: number of channels scattered (one per input channel here)."""
         return self.image_shape_[0]
 
     @property
     def _n_features_out(self):
         per_channel = self.n_paths_ if self.pooling == "mean" else self._n_coefficients
-        return self._n_output_channels() * per_channel
+        return self.n_output_channels_ * per_channel
 
     def _runtime_module(self):
         """The cached torch module on this process's device, rebuilt after unpickling."""
@@ -168,16 +208,11 @@ class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
         return self._module, device
 
     def _runtime_device(self):
-        try:
-            return resolve_device(self.device)
-        except ValueError:
-            # A transformer fitted on a GPU machine and loaded on a CPU-only one still runs.
-            warnings.warn(f"device={self.device!r} is not available here; running on the CPU. "
-                          "Set device='cpu' or device='auto' to silence this warning.", RuntimeWarning)
-            return torch.device("cpu")
+        # A transformer fitted on a GPU machine and loaded on a CPU-only one still runs.
+        return runtime_device(self.device, type(self).__name__)
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the output columns: channel, scattering path and, without pooling, position.
+        """Get the names of the output columns: channel, scattering path and, without pooling, position.
 
         Parameters
         ----------
@@ -190,16 +225,35 @@ class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
             E.g. ``c0_S2_j0_t3_j1_t5_y2_x1``: colour channel 0, the
             second-order path (j1=0, theta1=3, j2=1, theta2=5), row 2, column 1.
         """
-        check_is_fitted(self)
+        self._check_fitted()
         if input_features is not None and len(input_features) != self.n_features_in_:
             raise ValueError(f"input_features has {len(input_features)} names; expected {self.n_features_in_}.")
+        columns = self.get_feature_paths_out()
         paths = path_names(self.paths_)
-        if self.output_shape_:
-            per_channel = [f"{paths[k]}_y{y}_x{x}" for k, y, x in _positions(self._runtime_module()[0])]
-        else:
-            per_channel = paths
-        names = [f"c{c}_{name}" for c in range(self._n_output_channels()) for name in per_channel]
+        names = [f"c{c}_{paths[p]}" + (f"_y{y}_x{x}" if self.output_shape_ else "")
+                 for c, p, y, x in zip(*(columns[key].tolist() for key in ("channel", "path", "y", "x")))]
         return np.asarray(names, dtype=object)
+
+    def get_feature_paths_out(self):
+        """Scattered channel, path and position of every output column.
+
+        Returns
+        -------
+        dict of ndarray of int, each of shape (n_features_out,)
+            ``channel`` (``0 .. n_output_channels_ - 1``), ``path`` (a row of
+            ``paths_``), ``y`` and ``x`` (the position in the coefficient
+            grid, -1 with ``pooling="mean"``). Selecting columns by
+            ``paths_["order"][path]`` splits the output by scattering order in
+            every layout, ScatNetLight's coefficient vectors included.
+        """
+        self._check_fitted()
+        if self.output_shape_:
+            per_channel = np.asarray(_positions(self._runtime_module()[0]), dtype=np.int64).reshape(-1, 3)
+        else:
+            per_channel = np.stack([np.arange(self.n_paths_), *np.full((2, self.n_paths_), -1)], axis=1)
+        tiled = np.tile(per_channel, (self.n_output_channels_, 1))
+        channel = np.repeat(np.arange(self.n_output_channels_), len(per_channel))
+        return {"channel": channel, "path": tiled[:, 0], "y": tiled[:, 1], "x": tiled[:, 2]}
 
     def __getstate__(self):
         # A copy: on Python >= 3.11 object.__getstate__ returns the live __dict__.
@@ -213,3 +267,16 @@ class BaseScatteringTransformer(TransformerMixin, BaseEstimator):
         tags.input_tags.three_d_array = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _warn_non_finite(out, rows, owner):
+    """Warn when coefficients overflowed: the input was validated finite."""
+    finite = np.isfinite(out)
+    if finite.all():
+        return
+    warnings.warn(
+        f"{owner}.transform: {out.size - int(finite.sum())} of {out.size} {out.dtype} coefficients are not "
+        f"finite although the input is (its largest magnitude is {float(np.abs(rows).max()):.3g}): they exceed "
+        f"the {out.dtype} range. Rescale the input (e.g. divide by its largest value) or pass float64 data.",
+        RuntimeWarning, stacklevel=3,
+    )

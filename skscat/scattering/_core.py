@@ -20,7 +20,17 @@ import math
 import numpy as np
 import torch
 
-__all__ = ["angular_operator", "fold_layout", "scattering2d", "separable_lowpass"]
+__all__ = [
+    "Averaging",
+    "angular_operator",
+    "first_layer",
+    "fold_layout",
+    "power_of_two",
+    "scattering2d",
+    "separable_lowpass",
+    "unfold_layout",
+    "unit_scale_exponent",
+]
 
 # The batch goes through the cascade in chunks whose largest intermediate
 # (complex spectra of all L orientations) holds about this many elements, and
@@ -96,6 +106,54 @@ def fold_layout(filter_hat, k):
     return np.ascontiguousarray(np.repeat(blocks[..., None], 2, axis=-1))
 
 
+def unfold_layout(layout, k):
+    """Invert :func:`fold_layout`: the real Fourier filter ``(..., M, N)`` back from its layout.
+
+    Exact: the layout only moves values and divides them by ``k**2``, a power
+    of two.
+    """
+    _, *batch, m, n, _ = layout.shape
+    blocks = layout[..., 0].reshape(k, k, *batch, m, n) * (k * k)
+    return np.ascontiguousarray(np.moveaxis(blocks, (0, 1), (-4, -2)).reshape(*batch, k * m, k * n))
+
+
+# Bits of an IEEE float: (integer type of the same width, mantissa bits, exponent bias).
+_FLOAT_BITS = {torch.float32: (torch.int32, 23, 127), torch.float64: (torch.int64, 52, 1023)}
+# Largest scaling exponent: 2**±e stays a normal number with 2**28 to spare (squares, sums of maps).
+_MAX_SCALE_EXPONENT = {torch.float32: 100, torch.float64: 996}
+
+
+def unit_scale_exponent(x):
+    """Per image, the ``e`` with ``max |x| * 2**-e`` in ``[0.5, 1)``, clamped to a safe range.
+
+    The scattering is positively homogeneous, ``S(a x) = a S(x)`` for
+    ``a > 0``: computing ``2**e S(2**-e x)`` gives the same bits wherever
+    ``S(x)`` neither overflows nor underflows (a power-of-two factor only
+    shifts exponents), and stays finite and non-zero where the squares of the
+    modulus would overflow (float32 input near 1e20) or underflow (near
+    1e-20). The exponent is clamped so that ``2**-e`` and ``2**e`` are normal
+    numbers of ``x``'s dtype; it is 0 for zero or non-finite images.
+
+    Parameters
+    ----------
+    x : Tensor, shape (B, M, N), float32 or float64
+
+    Returns
+    -------
+    Tensor of int, shape (B,)
+    """
+    largest = x.detach().abs().flatten(-2).amax(-1)
+    _, exponent = torch.frexp(largest)
+    limit = _MAX_SCALE_EXPONENT[x.dtype]
+    return torch.where(torch.isfinite(largest), exponent, 0).clamp_(-limit, limit)
+
+
+def power_of_two(exponent, dtype):
+    """``2**exponent`` exactly, in ``dtype``, built from its bits (``exponent`` in the normal range)."""
+    int_dtype, mantissa, bias = _FLOAT_BITS[dtype]
+    return ((exponent.to(int_dtype) + bias) << mantissa).view(dtype)
+
+
 def _modulus(z):
     """|z| of a complex tensor, as sqrt(re^2 + im^2) on the real view.
 
@@ -117,18 +175,6 @@ def _lowpass(spectrum, phi):
     """Real part of IFFT(periodize(spectrum * phi, k)), cropped by one pixel per side."""
     averaged = torch.fft.ifft2(_filter_and_fold(spectrum, phi)).real
     return averaged[..., 1:-1, 1:-1]
-
-
-def _fft2_real(u):
-    """Full 2D FFT of a real tensor.
-
-    ``torch.fft.fft2`` copies the real tensor into a complex one and runs a
-    complex FFT. ``rfft2`` plus a mirrored copy of the Hermitian half was
-    measured too: 2x faster in isolation on large tensors, but with the
-    cascade's cache-sized chunks it is no faster (10 % slower on 32x32
-    images), so the plain call stays.
-    """
-    return torch.fft.fft2(u)
 
 
 def separable_lowpass(phi_hat, k):
@@ -182,15 +228,15 @@ def _subsampled_circulant(f_hat, k):
     return np.ascontiguousarray(circulant.real[k : M - k : k])
 
 
-class _Averaging:
+class Averaging:
     """The low-pass step at every resolution: separable in space, or in Fourier.
 
     ``separable[res]`` is ``(rows, cols)`` (see :func:`separable_lowpass`) or
     None; ``phi[res]`` is the Fourier filter in :func:`_filter_and_fold`'s layout.
     """
 
-    def __init__(self, phi, separable, J):
-        self.phi, self.separable, self.J = phi, separable, J
+    def __init__(self, phi, separable):
+        self.phi, self.separable = phi, separable
 
     def in_space(self, res):
         return self.separable is not None and self.separable[res] is not None
@@ -201,7 +247,7 @@ class _Averaging:
             rows, cols = self.separable[res]
             return torch.matmul(rows, torch.matmul(u, cols))
         if spectrum is None:
-            spectrum = _fft2_real(u)
+            spectrum = torch.fft.fft2(u)
         return _lowpass(spectrum, self.phi[res])
 
 
@@ -241,27 +287,42 @@ def scattering2d(x, phi, psi, J, max_order, separable=None, chunk_elements=None)
     out = x.new_empty(B, K, M // 2**J - 2, N // 2**J - 2)
     budget = chunk_elements or _CHUNK_ELEMENTS
     step = max(1, budget // (L * M * N))
-    average = _Averaging(phi, separable, J)
+    average = Averaging(phi, separable)
     for start in range(0, B, step):
         _cascade(x[start : start + step], psi, average, J, max_order, out[start : start + step], budget)
     return out
 
 
-def _cascade(x, psi, average, J, max_order, out, budget):
-    """Fill ``out`` (b, K, h, w) with the coefficients of the padded images ``x`` (b, M, N)."""
-    U0 = _fft2_real(x)
+def first_layer(x, psi, average, out, keep_spectrum):
+    """Orders 0 and 1 of padded images, and the spectra of the first-order maps for the next layer.
+
+    Fills ``out[:, 0]`` and the order-1 channels ``out[:, 1 : 1 + J L]`` and
+    yields ``(j1, W1)`` after each scale, ``W1 = FFT(U1)`` the spectra of the
+    L maps ``U1 = |x * psi_j1|`` (``None`` when ``keep_spectrum(j1)`` is false
+    and the low-pass did not need it). The translation and the
+    roto-translation cascades share this layer and differ in what they do
+    with ``W1``.
+    """
+    U0 = torch.fft.fft2(x)
     out[:, 0] = average(0, u=x, spectrum=U0)
     L = psi[0][0].shape[1]
-    order2 = out[:, 1 + L * J :]
-    for j1 in range(J):
+    for j1 in range(len(psi)):
         U1 = _band_modulus(U0.unsqueeze(1), psi[j1][0])
-        with_order2 = max_order > 1 and j1 < J - 1
-        W1 = _fft2_real(U1) if with_order2 or not average.in_space(j1) else None
+        W1 = torch.fft.fft2(U1) if keep_spectrum(j1) or not average.in_space(j1) else None
         out[:, 1 + j1 * L : 1 + (j1 + 1) * L] = average(j1, u=U1, spectrum=W1)
-        if with_order2:
+        yield j1, W1
+
+
+def _cascade(x, psi, average, J, max_order, out, budget):
+    """Fill ``out`` (b, K, h, w) with the coefficients of the padded images ``x`` (b, M, N)."""
+    L = psi[0][0].shape[1]
+    start = 1 + L * J  # views of out are taken after first_layer wrote to it (autograd's in-place rules)
+    with_order2 = lambda j1: max_order > 1 and j1 < J - 1
+    for j1, W1 in first_layer(x, psi, average, out, with_order2):
+        if with_order2(j1):
             n_paths = L * (J - j1 - 1) * L
-            _order2_from(W1, psi, average, j1, J, order2[:, :n_paths], budget)
-            order2 = order2[:, n_paths:]
+            _order2_from(W1, psi, average, j1, J, out[:, start : start + n_paths], budget)
+            start += n_paths
 
 
 def _order2_from(W1, psi, average, j1, J, out, budget):

@@ -5,12 +5,27 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._core import fold_layout, scattering2d, separable_lowpass
+from ._core import (
+    fold_layout,
+    power_of_two,
+    scattering2d,
+    separable_lowpass,
+    unfold_layout,
+    unit_scale_exponent,
+)
 from ._paths import scattering_paths
 from ._scatnet import ScatNetCascade
 from .filter_bank import compute_padding, filter_bank, reflect_pad_indices
 
-__all__ = ["CONVENTIONS", "Scattering2D", "check_order2_averaging", "check_scattering_params"]
+__all__ = [
+    "CONVENTIONS",
+    "Scattering2D",
+    "check_images",
+    "check_order2_averaging",
+    "check_scattering_params",
+    "check_shape",
+    "homogeneous",
+]
 
 CONVENTIONS = ("kymatio", "scatnet")
 
@@ -26,21 +41,61 @@ def check_scattering_params(J, shape, L, max_order, Q=1, convention="kymatio"):
         Image height and width.
     convention : str
         As in :class:`Scattering2D`.
+
+    Returns
+    -------
+    tuple of int
+        ``shape`` as ``(H, W)`` (see :func:`check_shape`).
     """
     check_convention(Q, convention)
-    if not isinstance(J, (int, np.integer)) or J < 1:
+    M, N = check_shape(shape)
+    if not _is_int(J) or J < 1:
         raise ValueError(f"J={J!r} is invalid: J must be an integer >= 1 (the number of dyadic scales).")
-    if not isinstance(L, (int, np.integer)) or L < 1:
+    if not _is_int(L) or L < 1:
         raise ValueError(f"L={L!r} is invalid: L must be an integer >= 1 (the number of orientations).")
-    if max_order not in (1, 2):
+    if not _is_int(max_order) or max_order not in (1, 2):
         raise ValueError(f"max_order={max_order!r} is invalid: use max_order=1 or max_order=2.")
-    M, N = shape
-    if 2**J > min(M, N):
+    largest_J = min(M, N).bit_length() - 1  # 2**J <= min(M, N), without computing 2**J for a huge J
+    if J > largest_J:
         raise ValueError(
             f"Images of size {M}x{N} are too small for J={J}: the scattering needs 2**J <= "
-            f"min(height, width), here 2**{J} = {2**J}. Use J <= {int(np.log2(min(M, N)))} "
-            "or larger images."
+            f"min(height, width) = {min(M, N)}. Use J <= {largest_J} or larger images."
         )
+    _check_filter_size(J, (M, N), L, Q)
+    return M, N
+
+
+def check_shape(shape, name="shape"):
+    """``shape`` as ``(H, W)``, a tuple of two positive ints; ``TypeError`` / ``ValueError`` naming the fix."""
+    try:
+        sizes = tuple(shape)
+    except TypeError:
+        raise TypeError(f"{name}={shape!r} is not a sequence: pass the image size as {name}=(height, width).") from None
+    if not all(_is_int(s) for s in sizes):
+        raise TypeError(f"{name}={shape!r} must hold integers: pass {name}=(height, width) in pixels.")
+    if len(sizes) != 2:
+        raise ValueError(f"{name}={shape!r} has {len(sizes)} entries; the torch modules take {name}=(height, width) "
+                         "and scatter every leading axis (channels, batch) separately.")
+    if min(sizes) < 1:
+        raise ValueError(f"{name}={shape!r} must hold positive sizes (height, width >= 1).")
+    return tuple(int(s) for s in sizes)
+
+
+# Refuse a filter bank above this many values (1 GiB in float32): L or Q far beyond any use
+# (the paper: L=8, Q=2), whose filters would take many minutes to build.
+_MAX_FILTER_VALUES = 2**28
+
+
+def _check_filter_size(J, shape, L, Q):
+    padded = compute_padding(*shape, J)
+    values = int(L) * int(J) * (int(Q) + 1) * padded[0] * padded[1]  # both layers, every resolution: a bound
+    if values > _MAX_FILTER_VALUES:
+        raise ValueError(f"L={L}, J={J}, Q={Q} on {shape[0]}x{shape[1]} images need about {values:.1e} filter "
+                         f"values (more than {_MAX_FILTER_VALUES:.1e}): lower L (the paper: 8) or Q (the paper: 2).")
+
+
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def check_convention(Q, convention):
@@ -48,7 +103,7 @@ def check_convention(Q, convention):
     if convention not in CONVENTIONS:
         raise ValueError(f"convention={convention!r} is invalid: use 'kymatio' (kymatio 0.3's filters, padding "
                          "and layout) or 'scatnet' (ScatNetLight's, the CVPR 2015 paper's code).")
-    if not isinstance(Q, (int, np.integer)) or isinstance(Q, bool) or Q < 1:
+    if not _is_int(Q) or Q < 1:
         raise ValueError(f"Q={Q!r} is invalid: Q must be an integer >= 1 (wavelets per octave of the first "
                          "layer; the paper uses Q=2).")
     if Q != 1 and convention == "kymatio":
@@ -68,10 +123,10 @@ def check_order2_averaging(J, shape, order2_averaging_J, convention):
     if convention != "scatnet" and order2_averaging_J != J:
         raise ValueError(f"order2_averaging_J={order2_averaging_J!r} needs convention='scatnet' (ScatNetLight's "
                          "Caltech colour operator); with convention='kymatio' leave it None.")
-    if not isinstance(order2_averaging_J, (int, np.integer)) or order2_averaging_J < J:
+    if not _is_int(order2_averaging_J) or order2_averaging_J < J:
         raise ValueError(f"order2_averaging_J={order2_averaging_J!r} is invalid: ScatNetLight averages order 2 at "
                          f"a scale >= J; use an integer >= J={J} or None.")
-    if 2**order2_averaging_J > 4 * max(shape):
+    if order2_averaging_J > (4 * max(shape)).bit_length() - 1:  # 2**order2_averaging_J > 4 * max(shape)
         raise ValueError(f"order2_averaging_J={order2_averaging_J} is too large for images of size {shape}: use "
                          f"2**order2_averaging_J <= 4 * max(height, width) (the paper: 6 on 64x64).")
     return int(order2_averaging_J)
@@ -88,6 +143,17 @@ def check_images(x, shape):
         )
     if not x.is_floating_point() or x.dtype not in (torch.float32, torch.float64):
         raise TypeError(f"Scattering2D needs float32 or float64 input, got {x.dtype}; cast with x.float().")
+
+
+def homogeneous(scatter, x):
+    """``scatter(x)`` computed as ``2**e scatter(2**-e x)`` per image (see :func:`~._core.unit_scale_exponent`).
+
+    The same bits in the normal range, and no overflow or underflow of the
+    modulus at extreme scales (float32 input near 1e20 or 1e-20).
+    """
+    exponent = unit_scale_exponent(x)
+    S = scatter(x * power_of_two(-exponent, x.dtype).view(-1, 1, 1))
+    return S * power_of_two(exponent, x.dtype).view(-1, *([1] * (S.ndim - 1)))
 
 
 class Scattering2D(nn.Module):
@@ -163,8 +229,7 @@ class Scattering2D(nn.Module):
 
     def __init__(self, J, shape, L=8, max_order=2, Q=1, convention="kymatio", order2_averaging_J=None):
         super().__init__()
-        shape = tuple(int(s) for s in shape)
-        check_scattering_params(J, shape, L, max_order, Q, convention)
+        shape = check_scattering_params(J, shape, L, max_order, Q, convention)
         self.J, self.shape, self.L, self.max_order = int(J), shape, int(L), int(max_order)
         self.Q, self.convention = int(Q), convention
         self.order2_averaging_J = check_order2_averaging(self.J, shape, order2_averaging_J, convention)
@@ -208,12 +273,23 @@ class Scattering2D(nn.Module):
         # duplicated for the real and imaginary parts of the spectra it multiplies.
         self.register_buffer(name, torch.from_numpy(fold_layout(filter_hat, k)), persistent=False)
 
-    def _filters(self, dtype):
+    def cascade_filters(self, dtype):
         """Filters in the computation's real dtype (a no-op once the module has been cast).
 
-        Returns ``phi``, ``psi`` and ``separable`` as :func:`scattering2d` takes
-        them. The separable low-pass (exact up to phi's float32 rounding) is
-        used in float32; float64 keeps the exact Fourier product.
+        A building block for cascades built on this one (the
+        roto-translation scattering reuses its first layer).
+
+        Parameters
+        ----------
+        dtype : torch.dtype
+            ``torch.float32`` or ``torch.float64``.
+
+        Returns
+        -------
+        phi, psi, separable
+            As :func:`~._core.scattering2d` takes them. The separable low-pass
+            (exact up to phi's float32 rounding) is used in float32; float64
+            keeps the exact Fourier product (``separable`` is None).
         """
         phi = [getattr(self, f"_phi_{res}").to(dtype) for res in range(self.J)]
         psi = [[getattr(self, f"_psi_{j}_{res}").to(dtype) for res in range(min(j + 1, max(self.J - 1, 1)))]
@@ -223,6 +299,31 @@ class Scattering2D(nn.Module):
             separable = [(getattr(self, f"_lowpass_rows_{res}").to(dtype), getattr(self, f"_lowpass_cols_{res}").to(dtype))
                          if ok else None for res, ok in enumerate(self._separable_res)]
         return phi, psi, separable
+
+    def wavelet_hat(self, j, res):
+        """The ``L`` wavelets of scale ``j`` in Fourier at resolution ``res``, as a NumPy array.
+
+        Recovered exactly from the registered buffer (no second filter bank).
+
+        Parameters
+        ----------
+        j : int
+            Scale, ``0 .. J-1``.
+        res : int
+            Resolution, ``0 .. min(j, J - 2)`` (``0`` when ``J = 1``).
+
+        Returns
+        -------
+        ndarray, shape (L, M / 2**res, N / 2**res)
+            Padded grid ``(M, N)``, orientation ``t`` on axis 0.
+        """
+        layout = getattr(self, f"_psi_{j}_{res}").detach().cpu().numpy()
+        return unfold_layout(layout, 2 ** (j - res))
+
+    def empty_output(self, x, batch_shape):
+        """The (empty) output for a batch with no images: ``(*batch_shape, ...)`` of the right shape."""
+        tail = (self.n_coefficients,) if self.scatnet is not None else (self.n_paths, *self.output_shape)
+        return x.new_zeros(*batch_shape, *tail)
 
     def pad(self, x):
         """Reflect-pad images to the padded grid, as kymatio does.
@@ -258,17 +359,19 @@ class Scattering2D(nn.Module):
         Tensor, shape (..., n_paths, H', W'), or (..., n_coefficients) for "scatnet"
             The coefficients, paths in the order of ``paths``.
         """
-        self._check_input(x)
-        batch_shape = x.shape[:-2]
-        x = x.reshape(-1, *self.shape)
-        if self.scatnet is not None:
-            return self.scatnet(x).reshape(*batch_shape, self.n_coefficients)
-        phi, psi, separable = self._filters(x.dtype)
-        S = scattering2d(self.pad(x), phi, psi, self.J, self.max_order, separable)
-        return S.reshape(*batch_shape, *S.shape[-3:])
-
-    def _check_input(self, x):
         check_images(x, self.shape)
+        batch_shape = x.shape[:-2]
+        if x.numel() == 0:
+            return self.empty_output(x, batch_shape)
+        S = homogeneous(self._scatter, x.reshape(-1, *self.shape))
+        return S.reshape(*batch_shape, *S.shape[1:])
+
+    def _scatter(self, x):
+        """Coefficients of a batch ``(B, H, W)`` of images whose largest value is near 1."""
+        if self.scatnet is not None:
+            return self.scatnet(x)
+        phi, psi, separable = self.cascade_filters(x.dtype)
+        return scattering2d(self.pad(x), phi, psi, self.J, self.max_order, separable)
 
     def extra_repr(self):
         return (f"J={self.J}, shape={self.shape}, L={self.L}, max_order={self.max_order}, Q={self.Q}, "

@@ -14,22 +14,23 @@ import torch
 from torch import nn
 
 from ._core import (
-    _Averaging,
-    _band_modulus,
-    _fft2_real,
+    Averaging,
     _filter_and_fold,
     _modulus,
     angular_operator,
+    first_layer,
     fold_layout,
 )
 from ._module import (
     Scattering2D,
+    _is_int,
     check_images,
     check_order2_averaging,
     check_scattering_params,
+    homogeneous,
 )
 from ._scatnet import ScatNetCascade, scatnet_angular_subsampling
-from .filter_bank import angular_filter_bank, compute_padding, filter_bank
+from .filter_bank import angular_filter_bank
 
 __all__ = ["RotoTranslationScattering2D", "angular_operator", "angular_subsampling", "roto_translation_paths"]
 
@@ -57,7 +58,7 @@ def roto_translation_paths(J, L, n_angular_scales=2, angular_oversampling=1):
     n_angular_scales : int, default=2
         Angular wavelets along ``theta1``.
     angular_oversampling : int, default=1
-        See :func:`angular_subsampling`.
+        See ``angular_subsampling``.
 
     Returns
     -------
@@ -92,14 +93,15 @@ class RotoTranslationScattering2D(nn.Module):
     shape : tuple of int
         ``(H, W)`` of the images, ``2**J <= min(H, W)``.
     L : int, default=8
-        Orientations in ``[0, pi)`` (order 2 uses 2L in ``[0, 2 pi)``).
+        Orientations in ``[0, pi)`` (order 2 uses 2L in ``[0, 2 pi)``), at
+        least 2.
     n_angular_scales : int, default=2
         Angular Morlet wavelets along ``theta1`` (ScatNetLight: 2), plus one
-        low-pass.
+        low-pass; at least 1.
     angular_oversampling : int, default=1
         Angular filter ``k`` keeps every ``2**max(0, k - angular_oversampling)``-th
         angle (the low-pass has ``k = n_angular_scales``); under "scatnet",
-        ScatNetLight's rule (:func:`~._scatnet.scatnet_angular_subsampling`:
+        ScatNetLight's rule (``scatnet_angular_subsampling``:
         steps ``(1, 2, 2)`` with the defaults).
     Q : int, default=1
         Wavelets per octave of the first layer; ``Q > 1`` needs
@@ -124,7 +126,7 @@ class RotoTranslationScattering2D(nn.Module):
         Channels per input channel,
         ``K = 1 + J L + J (J - 1) / 2 * 2L * sum_k L / s_k``, with ``s_k`` the
         subsampling of the ``n_angular_scales + 1`` angular filters (see
-        :func:`angular_subsampling`). J=4, L=8 and the defaults: ``s = (1, 1, 2)``,
+        ``angular_subsampling``). J=4, L=8 and the defaults: ``s = (1, 1, 2)``,
         ``K = 1 + 32 + 6 * 16 * 20 = 1953``.
     n_coefficients : int
         Values per input channel.
@@ -133,7 +135,7 @@ class RotoTranslationScattering2D(nn.Module):
         "scatnet"; order 2 has ``order2_shape``).
     paths : dict of ndarray
         See :func:`roto_translation_paths` (under "scatnet",
-        :func:`~._scatnet.scatnet_paths`: ``j1`` counts ``1/Q`` octaves,
+        ``scatnet_paths``: ``j1`` counts ``1/Q`` octaves,
         orientation ``t`` has angle ``t pi / L``, channels in ScatNetLight's
         order).
 
@@ -155,14 +157,15 @@ class RotoTranslationScattering2D(nn.Module):
     def __init__(self, J, shape, L=8, n_angular_scales=2, angular_oversampling=1, Q=1, convention="kymatio",
                  order2_averaging_J=None):
         super().__init__()
-        check_scattering_params(J, tuple(shape), L, 2, Q, convention)
-        _check_angular(n_angular_scales, angular_oversampling)
+        shape = check_scattering_params(J, shape, L, 2, Q, convention)
+        _check_angular(L, n_angular_scales, angular_oversampling)
         self.Q, self.convention = int(Q), convention
         if convention == "scatnet":
             self._init_scatnet(J, shape, L, n_angular_scales, angular_oversampling, order2_averaging_J)
             return
-        check_order2_averaging(J, tuple(shape), order2_averaging_J, convention)
-        self.scatnet, self.order2_averaging_J = None, J
+        check_order2_averaging(J, shape, order2_averaging_J, convention)
+        self.scatnet, self.order2_averaging_J = None, int(J)
+        # The translation scattering is the front end: its padding, low-pass and first-layer wavelets.
         self.translation = Scattering2D(J, shape, L=L, max_order=2)
         self.J, self.shape, self.L = self.translation.J, self.translation.shape, self.translation.L
         self.n_angular_scales, self.angular_oversampling = int(n_angular_scales), int(angular_oversampling)
@@ -186,15 +189,22 @@ class RotoTranslationScattering2D(nn.Module):
         Returns
         -------
         Tensor, shape (..., n_paths, H', W'), or (..., n_coefficients) for "scatnet"
-            The coefficients, paths in the order of ``paths``.
         """
         check_images(x, self.shape)
         batch_shape = x.shape[:-2]
+        if x.numel() == 0:
+            tail = (self.n_coefficients,) if self.scatnet is not None else (self.n_paths, *self.output_shape)
+            return x.new_zeros(*batch_shape, *tail)
+        S = homogeneous(self._scatter, x.reshape(-1, *self.shape))
+        return S.reshape(*batch_shape, *S.shape[1:])
+
+    def _scatter(self, x):
+        """Coefficients of a batch ``(B, H, W)`` of images whose largest value is near 1."""
         if self.scatnet is not None:
-            return self.scatnet(x.reshape(-1, *self.shape)).reshape(*batch_shape, self.n_coefficients)
-        x = self.translation.pad(x.reshape(-1, *self.shape))
-        phi, psi, separable = self.translation._filters(x.dtype)
-        average = _Averaging(phi, separable, self.J)
+            return self.scatnet(x)
+        x = self.translation.pad(x)
+        phi, psi, separable = self.translation.cascade_filters(x.dtype)
+        average = Averaging(phi, separable)
         both = {(j2, j1): getattr(self, f"_psi2_{j2}_{j1}").to(x.dtype) for j2 in range(self.J) for j1 in range(j2)}
         angular = self._angular.to(torch.complex128 if x.dtype == torch.float64 else torch.complex64)
         out = x.new_empty(x.shape[0], self.n_paths, *self.output_shape)
@@ -203,13 +213,13 @@ class RotoTranslationScattering2D(nn.Module):
         for start in range(0, x.shape[0], step):
             chunk = slice(start, start + step)
             self._cascade(x[chunk], psi, both, angular, average, out[chunk])
-        return out.reshape(*batch_shape, *out.shape[-3:])
+        return out
 
     def _init_scatnet(self, J, shape, L, n_angular_scales, angular_oversampling, order2_averaging_J):
-        J2 = check_order2_averaging(J, tuple(shape), order2_averaging_J, "scatnet")
+        J2 = check_order2_averaging(J, shape, order2_averaging_J, "scatnet")
         _check_scatnet_roto(L, n_angular_scales, angular_oversampling)
         self.translation = None
-        self.J, self.shape, self.L = int(J), tuple(int(s) for s in shape), int(L)
+        self.J, self.shape, self.L = int(J), shape, int(L)
         self.n_angular_scales, self.angular_oversampling = int(n_angular_scales), int(angular_oversampling)
         self.order2_averaging_J = int(J2)
         self.subsampling = scatnet_angular_subsampling(self.n_angular_scales, self.angular_oversampling)
@@ -221,25 +231,20 @@ class RotoTranslationScattering2D(nn.Module):
         self.n_coefficients = self.scatnet.n_coefficients
 
     def _cascade(self, x, psi, both, angular, average, out):
-        J, L = self.J, self.L
-        U0 = _fft2_real(x)
-        out[:, 0] = average(0, u=x, spectrum=U0)
-        order2 = out[:, 1 + J * L :]
-        for j1 in range(J):
-            U1 = _band_modulus(U0.unsqueeze(1), psi[j1][0])
-            W1 = _fft2_real(U1)
-            out[:, 1 + j1 * L : 1 + (j1 + 1) * L] = average(j1, u=U1, spectrum=W1)
-            for j2 in range(j1 + 1, J):
-                n_filled = self._order2(W1, both[j2, j1], angular, average, j2, order2)
-                order2 = order2[:, n_filled:]
+        start = 1 + self.J * self.L  # views of out are taken after first_layer wrote to it (autograd)
+        for j1, W1 in first_layer(x, psi, average, out, lambda _: True):
+            for j2 in range(j1 + 1, self.J):
+                start += self._order2(W1, both[j2, j1], angular, average, j2, out[:, start:])
 
     def _register_second_wavelets(self):
-        """Second-layer wavelets for the 2L orientations of [0, 2 pi), in the cascade's layout."""
-        padded = compute_padding(*self.shape, self.J)
-        bank = filter_bank(*padded, self.J, self.L)
+        """Second-layer wavelets for the 2L orientations of [0, 2 pi), in the cascade's layout.
+
+        The translation front end's wavelets and their mirrored copies (the
+        complex conjugates in space).
+        """
         for j2 in range(1, self.J):
             for j1 in range(j2):
-                both = _with_conjugates(bank["psi"][j2][j1])
+                both = _with_conjugates(self.translation.wavelet_hat(j2, j1))
                 layout = fold_layout(both, 2 ** (j2 - j1))
                 self.register_buffer(f"_psi2_{j2}_{j1}", torch.from_numpy(layout), persistent=False)
 
@@ -317,9 +322,12 @@ def _check_scatnet_roto(L, n_angular_scales, angular_oversampling):
                          f"<= L; use n_angular_scales between 1 and {int(np.log2(L)) + angular_oversampling}.")
 
 
-def _check_angular(n_angular_scales, angular_oversampling):
-    if not isinstance(n_angular_scales, (int, np.integer)) or n_angular_scales < 0:
-        raise ValueError(f"n_angular_scales={n_angular_scales!r} is invalid: use an integer >= 0 "
+def _check_angular(L, n_angular_scales, angular_oversampling):
+    if L < 2:
+        raise ValueError(f"L={L} is invalid for the roto-translation scattering: its angular wavelets along "
+                         "theta1 need at least 2 orientations; use L >= 2 (the paper: 8).")
+    if not _is_int(n_angular_scales) or n_angular_scales < 1:
+        raise ValueError(f"n_angular_scales={n_angular_scales!r} is invalid: use an integer >= 1 "
                          "(ScatNetLight uses 2).")
-    if not isinstance(angular_oversampling, (int, np.integer)) or angular_oversampling < 0:
+    if not _is_int(angular_oversampling) or angular_oversampling < 0:
         raise ValueError(f"angular_oversampling={angular_oversampling!r} is invalid: use an integer >= 0.")

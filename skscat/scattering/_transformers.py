@@ -90,6 +90,10 @@ class ScatteringTransformer(BaseScatteringTransformer):
         ``meta.j = j1 / Q``) and orientation ``t`` has angle ``t pi / L``.
     output_shape_ : tuple of int
         ``(H', W')`` of each coefficient map, or ``()`` with ``pooling="mean"``.
+    n_output_channels_ : int
+        Image channels scattered, ``C``: the output has
+        ``n_output_channels_ * n_paths_`` features with ``pooling="mean"``
+        (see :meth:`get_feature_paths_out` for every column).
     n_features_in_ : int
         Values per image, ``C * H * W``.
     feature_names_in_ : ndarray of str
@@ -171,9 +175,9 @@ class RotoTranslationScattering(BaseScatteringTransformer):
     J : int, default=2
         Number of spatial scales (``2**J <= min(H, W)``).
     L : int, default=8
-        Orientations in ``[0, pi)``.
+        Orientations in ``[0, pi)``, at least 2 (the angular wavelets need them).
     n_angular_scales : int, default=2
-        Angular wavelets along ``theta1`` (ScatNetLight: 2).
+        Angular wavelets along ``theta1`` (ScatNetLight: 2), at least 1.
     angular_oversampling : int, default=1
         Keep ``2**angular_oversampling`` times more angle samples than critical.
     Q : int, default=1
@@ -228,6 +232,10 @@ class RotoTranslationScattering(BaseScatteringTransformer):
         ``(H', W')``, or ``()`` with ``pooling="mean"`` (under "scatnet" the
         grid of orders 0 and 1; order 2 has the grid of
         ``order2_averaging_J``).
+    n_output_channels_ : int
+        Channels scattered, ``C'``: 1 for "gray", else the input's ``C``
+        (the output has ``n_output_channels_ * n_paths_`` features with
+        ``pooling="mean"``).
     n_features_in_ : int
         ``C * H * W``.
 
@@ -244,7 +252,7 @@ class RotoTranslationScattering(BaseScatteringTransformer):
     _parameter_constraints: ClassVar[dict] = {
         **BaseScatteringTransformer._parameter_constraints,
         **_SCALE_CONSTRAINTS,
-        "n_angular_scales": [Interval(Integral, 0, None, closed="left")],
+        "n_angular_scales": [Interval(Integral, 1, None, closed="left")],
         "angular_oversampling": [Interval(Integral, 0, None, closed="left")],
         "order2_averaging_J": [Interval(Integral, 1, None, closed="left"), None],
         "colorspace": [StrOptions({"yuv", "rgb", "gray"})],

@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
 from ..utils import batch_slices, resolve_device
+from ..utils._device import DEVICE_CONSTRAINT, runtime_device
 from ..utils._distances import scale_exponent, times_power_of_two
 from ..utils._sklearn import Interval, StrOptions, _fit_context
 from ..utils._torch_state import cpu_threads, full_precision_matmul
@@ -160,7 +161,7 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         "max_iter": [Interval(Integral, -1, None, closed="left")],
         "decision_function_shape": [StrOptions({"ovr", "ovo"})],
         "break_ties": ["boolean"],
-        "device": [str, torch.device],
+        "device": DEVICE_CONSTRAINT,
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "solver": [StrOptions({"auto", "torch", "libsvm"})],
     }
@@ -560,12 +561,4 @@ def _to_float32(X, rows, device, offset, exponent=0, dtype=torch.float32):
 
 def _predict_device(device, owner="TorchSVC"):
     """The fit-time device when this machine has it, otherwise the CPU (e.g. CUDA model on a laptop)."""
-    try:
-        return resolve_device(device)
-    except ValueError:
-        warnings.warn(
-            f"device={device!r} is not available here; {owner} predicts on the CPU instead. "
-            "Set device='cpu' or 'auto' to silence this warning.",
-            UserWarning,
-        )
-        return torch.device("cpu")
+    return runtime_device(device, owner)

@@ -25,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
 from ..utils import batch_slices, resolve_device
+from ..utils._device import DEVICE_CONSTRAINT
 from ..utils._distances import (
     scale_exponent,
     scaled_squared_distances,
@@ -130,7 +131,7 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
 
     The classifier of Oyallon & Mallat (2015): sigma = mean L2 norm of the
     training vectors (after whatever preprocessing precedes it), kernel
-    exp(-|x - y|^2 / (2 sigma^2)), one binary C-SVC per class (labels +1 on
+    ``exp(-|x - y|^2 / (2 sigma^2))``, one binary C-SVC per class (labels +1 on
     the class, -1 on all other training rows), and the class with the largest
     decision value wins; with two classes, one problem (``classes_[1]``
     against ``classes_[0]``). Each binary problem is LIBSVM's C-SVC (``-s 0
@@ -245,7 +246,7 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
         "C": [Interval(numbers.Real, 0, None, closed="neither")],
         "sigma": [StrOptions({"mean_norm"}), Interval(numbers.Real, 0, None, closed="neither")],
         "solver": [StrOptions({"auto", "libsvm", "torch"})],
-        "device": [str, torch.device],
+        "device": DEVICE_CONSTRAINT,
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "cache_size": [Interval(numbers.Real, 0, None, closed="neither")],
         "kernel_dtype": [StrOptions({"float64", "float32"})],

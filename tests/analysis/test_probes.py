@@ -140,7 +140,7 @@ class _Scattering2DTransformer:
 
         self.module = Scattering2D(J=1, shape=(8, 8), L=4)
         self.paths_ = self.module.paths
-        self.n_channels_ = 3
+        self.n_output_channels_ = 3
 
     def transform(self, X):
         with torch.no_grad():

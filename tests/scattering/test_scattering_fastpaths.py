@@ -6,11 +6,13 @@ import torch
 
 from skscat.scattering import Scattering2D
 from skscat.scattering._core import (
-    _fft2_real,
+    _band_modulus,
     _filter_and_fold,
+    _lowpass,
     fold_layout,
     scattering2d,
     separable_lowpass,
+    unfold_layout,
 )
 from skscat.scattering.filter_bank import filter_bank
 
@@ -20,16 +22,41 @@ def _rand(*shape, dtype=torch.float64, seed=0):
 
 
 def _inputs(module, x):
-    phi, psi, _ = module._filters(x.dtype)
+    phi, psi, _ = module.cascade_filters(x.dtype)
     separable = [(getattr(module, f"_lowpass_rows_{res}").to(x.dtype), getattr(module, f"_lowpass_cols_{res}").to(x.dtype))
                  for res in range(module.J)]
     return module.pad(x.reshape(-1, *module.shape)), phi, psi, separable
 
 
-@pytest.mark.parametrize("shape", [(6, 8), (5, 7), (3, 4, 4)])
-def test_real_fft_with_hermitian_half_equals_fft2(shape):
-    u = _rand(*shape)
-    torch.testing.assert_close(_fft2_real(u), torch.fft.fft2(u), rtol=0, atol=1e-12)
+def _numpy_periodize(product, k):
+    """Mean of the k x k blocks of a spectrum: subsampling by k in space (NumPy, written out)."""
+    *batch, M, N = product.shape
+    return product.reshape(*batch, k, M // k, k, N // k).mean(axis=(-4, -2))
+
+
+@pytest.mark.parametrize("k", [1, 2, 4])
+def test_band_modulus_equals_numpy_fft(k):
+    """|IFFT(periodize(FFT(u) * psi, k))|, the wavelet layer, against numpy.fft."""
+    u = np.random.default_rng(2).standard_normal((2, 8, 16))
+    psi = np.random.default_rng(3).standard_normal((3, 8, 16))
+    spectrum = torch.fft.fft2(torch.from_numpy(u)).unsqueeze(1)
+    got = _band_modulus(spectrum, torch.from_numpy(fold_layout(psi, k)))
+    expected = np.abs(np.fft.ifft2(_numpy_periodize(np.fft.fft2(u)[:, None] * psi, k)))
+    np.testing.assert_allclose(got.numpy(), expected, rtol=0, atol=1e-12)
+
+
+def test_fourier_lowpass_equals_numpy_fft():
+    u = np.random.default_rng(4).standard_normal((2, 16, 8))
+    phi = np.random.default_rng(5).standard_normal((16, 8))
+    got = _lowpass(torch.fft.fft2(torch.from_numpy(u)), torch.from_numpy(fold_layout(phi, 2)))
+    expected = np.fft.ifft2(_numpy_periodize(np.fft.fft2(u) * phi, 2)).real[..., 1:-1, 1:-1]
+    np.testing.assert_allclose(got.numpy(), expected, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("k", [1, 2, 4])
+def test_unfold_layout_inverts_fold_layout_exactly(k):
+    filters = np.random.default_rng(6).standard_normal((3, 8, 16)).astype(np.float32)
+    np.testing.assert_array_equal(unfold_layout(fold_layout(filters, k), k), filters)
 
 
 @pytest.mark.parametrize("k", [1, 2, 4])
@@ -62,8 +89,8 @@ def test_non_separable_filter_is_refused():
 
 def test_float32_uses_the_separable_path_and_float64_the_exact_one():
     module = Scattering2D(2, (16, 16))
-    assert module._filters(torch.float64)[2] is None
-    assert all(pair is not None for pair in module._filters(torch.float32)[2])
+    assert module.cascade_filters(torch.float64)[2] is None
+    assert all(pair is not None for pair in module.cascade_filters(torch.float32)[2])
 
 
 @pytest.mark.parametrize("chunk_elements", [1, 3000])
