@@ -109,7 +109,8 @@ def fit_once(model, X, y, X_test):
     with PeakRSS() as peak:
         fit_s, _ = timed(lambda: model.fit(X, y))
     # "<estimator>, <solver path>": benchmarks/_gpu_parts.py reads the path after the comma
-    model.solver_log = f"{type(model).__name__}, {getattr(model, 'solver_path_', 'LIBSVM')}"
+    peer = "oneDAL" if type(model).__module__.startswith(("sklearnex", "daal4py", "onedal")) else "LIBSVM"
+    model.solver_log = f"{type(model).__name__}, {getattr(model, 'solver_path_', peer)}"
     return fit_s, timed(lambda: model.predict(X_test))[0], peak.mib
 
 
