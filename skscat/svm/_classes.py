@@ -446,7 +446,8 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
             Xb = _to_float32(X, rows, model["device"], None, dtype=torch.float64)
             return Xb @ model["weights"].T - model["rho"]
         Xb = _to_float32(X, rows, model["device"], model["offset"], self._exponent)
-        K = kernel_block(Xb, model["sv"], self.kernel, self._kernel_gamma, None, model["sq"])
+        exponent = scale_exponent(Xb, model["sv_max"])  # the test rows may need another scale than the SVs
+        K = kernel_block(Xb, model["sv"], self.kernel, self._kernel_gamma, None, model["sq"], exponent)
         return K.to(torch.float64) @ model["coef"] - model["rho"]
 
     def _model_tensors(self):
@@ -465,6 +466,7 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
             "offset": offset,
             "sv": sv_t,
             "sq": squared_norms(sv_t),
+            "sv_max": sv_t.abs().amax() if sv_t.numel() else sv_t.new_zeros(()),
             "coef": torch.as_tensor(coef, device=device),
             "rho": torch.as_tensor(-self._intercept_, device=device),
         }
