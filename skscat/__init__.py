@@ -39,6 +39,8 @@ _PUBLIC = {
     "SignSqrt": "skscat.networks",
     "SmallCNN": "skscat.networks",
     "WideResNet": "skscat.networks",
+    # warnings
+    "DeviceWarning": "skscat.utils",
 }
 
 # The names of _PUBLIC (isort order, as ruff keeps it), then __version__ (a literal list, so static tools can read it;
@@ -46,6 +48,7 @@ _PUBLIC = {
 __all__ = [
     "MLP",
     "BasicBlock",
+    "DeviceWarning",
     "HierarchicalCNN",
     "HierarchicalEquivalentCNN",
     "HierarchicalLayer",

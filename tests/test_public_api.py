@@ -35,6 +35,7 @@ SUBPACKAGES = [
     "skscat.feature_selection",
     "skscat.networks",
     "skscat.scattering",
+    "skscat.scattering.filter_bank",  # a public module (the NumPy filters), with its own __all__
     "skscat.svm",
     "skscat.utils",
 ]
@@ -49,12 +50,20 @@ def _public_names():
 
 
 def _own_members(cls):
-    """Public methods and properties ``cls`` defines itself (inherited ones are their library's)."""
-    for attr, value in vars(cls).items():
-        if attr.startswith("_") or attr in TORCH_HOOKS:
+    """Public methods and properties ``cls`` gets from skscat (itself or a private skscat base class).
+
+    Members inherited from scikit-learn or torch carry their own library's docstring and are not
+    checked here (the documentation does not show them either)."""
+    names = set()
+    for klass in cls.__mro__:
+        if not klass.__module__.startswith("skscat"):
             continue
-        if isinstance(value, (property, classmethod, staticmethod)) or inspect.isfunction(value):
-            yield attr
+        for attr, value in vars(klass).items():
+            if attr.startswith("_") or attr in TORCH_HOOKS:
+                continue
+            if isinstance(value, (property, classmethod, staticmethod)) or inspect.isfunction(value):
+                names.add(attr)
+    return sorted(names)
 
 
 def _docstring_targets():

@@ -12,7 +12,6 @@ tables go to ``docs/figures/analysis_*``.
 """
 
 import argparse
-import io
 import json
 import pickle
 import time
@@ -29,6 +28,7 @@ from skscat.analysis import (
 from skscat.datasets import load_cifar10
 from skscat.networks import TorchCNNClassifier
 from skscat.utils import atomic_write_bytes, atomic_write_text
+from skscat.utils._records import load_npz, npz_bytes, read_record, write_record
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,14 +91,13 @@ def continue_training(clf, args, X_train, y_train, work):
 def probe(clf, X_train, X_test, work):
     path = work / f"features_{getattr(clf, 'n_epochs_total_', clf.n_epochs_)}.npz"
     layers = list(clf.module_.probe_names)
-    if path.exists():
-        with np.load(path) as saved:
-            return ({n: saved[f"train/{n}"] for n in layers}, {n: saved[f"test/{n}"] for n in layers})
+    saved = read_record(path, load=load_npz)
+    if saved is not None:
+        return ({n: saved[f"train/{n}"] for n in layers}, {n: saved[f"test/{n}"] for n in layers})
     train = layer_representations(clf, X_train, layers, batch_size=500, device="cpu", verbose=True)
     test = layer_representations(clf, X_test, layers, batch_size=500, device="cpu", verbose=True)
-    buffer = io.BytesIO()
-    np.savez(buffer, **{f"train/{n}": a for n, a in train.items()}, **{f"test/{n}": a for n, a in test.items()})
-    atomic_write_bytes(path, buffer.getvalue())
+    write_record(path, {**{f"train/{n}": a for n, a in train.items()}, **{f"test/{n}": a for n, a in test.items()}},
+                 dump=npz_bytes)
     return train, test
 
 

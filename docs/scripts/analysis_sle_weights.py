@@ -34,6 +34,7 @@ from skscat.datasets import load_cifar10
 from skscat.networks import TorchCNNClassifier
 from skscat.scattering import ScatteringTransformer, scattering_paths
 from skscat.utils import atomic_path, atomic_write_bytes, atomic_write_text
+from skscat.utils._records import load_npz, npz_bytes, read_record, write_record
 
 ROOT = Path(__file__).resolve().parents[2]
 J, L = 2, 8
@@ -52,17 +53,16 @@ def parse_args():
 
 def scattering(data_home, work):
     path = work / "scattering.npz"
-    if path.exists():
-        with np.load(path) as saved:
-            return saved["S_train"], saved["y_train"], saved["S_test"], saved["y_test"]
+    saved = read_record(path, load=load_npz)
+    if saved is not None:
+        return saved["S_train"], saved["y_train"], saved["S_test"], saved["y_test"]
     X_train, y_train = load_cifar10(data_home, subset="train", return_X_y=True)
     X_test, y_test = load_cifar10(data_home, subset="test", return_X_y=True)
     scat = ScatteringTransformer(J=J, L=L, device="cpu", batch_size=250, verbose=True).fit(X_train)
     shape = (-1, 3 * scat.n_paths_, *scat.output_shape_)
     S_train = scat.transform(X_train).reshape(shape).astype(np.float32)
     S_test = scat.transform(X_test).reshape(shape).astype(np.float32)
-    with atomic_path(path) as tmp, open(tmp, "wb") as f:
-        np.savez(f, S_train=S_train, y_train=y_train, S_test=S_test, y_test=y_test)
+    write_record(path, {"S_train": S_train, "y_train": y_train, "S_test": S_test, "y_test": y_test}, dump=npz_bytes)
     return S_train, y_train, S_test, y_test
 
 

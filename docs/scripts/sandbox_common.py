@@ -11,7 +11,7 @@ import torch
 
 from skscat.datasets import load_cifar10, per_class_subset
 from skscat.networks import TorchCNNClassifier
-from skscat.utils import atomic_write_text
+from skscat.utils import read_record, write_record
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT.parent / "shared" / "data"
@@ -68,14 +68,12 @@ def run_or_resume(path, settings, compute):
     Each result is written atomically (temporary file + rename), so a killed
     sweep leaves only complete results behind and resumes after them.
     """
-    path = Path(path)
     settings = json.loads(json.dumps(settings))  # tuples become lists, as they are stored
-    if path.exists():
-        stored = json.loads(path.read_text())
-        if stored.get("settings") == settings:
-            return stored, True
+    stored = read_record(path, match={"settings": settings})
+    if stored is not None:
+        return stored, True
     record = {"settings": settings, **compute()}
-    atomic_write_text(path, json.dumps(record, indent=2) + "\n")
+    write_record(path, record)
     return record, False
 
 

@@ -37,14 +37,14 @@ class LocalSupportVectors:
 
     @property
     def k(self):
-        """The values of ``k``: ``1 .. k_max``."""
+        """The values of ``k``: 1 to ``k_max``."""
         return np.arange(1, self.counts.shape[0] + 1)
 
 
 def local_support_vectors(
     X, y, k_max=31, *, rule="talk", device="auto", memory_budget=_DEFAULT_BUDGET, verbose=False
 ):
-    """Count the local support vectors ``|Gamma^k|`` for ``k = 1 .. k_max``.
+    """Count the local support vectors ``|Gamma^k|`` for ``k`` from 1 to ``k_max``.
 
     With ``x^(l)`` the ``l``-th nearest neighbour of ``x`` among the *other*
     points (Euclidean distance; equal distances ordered by index):

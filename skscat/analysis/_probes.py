@@ -56,7 +56,7 @@ def layer_representations(model, X, layers, *, spatial="mean", batch_size=256, d
     model : torch.nn.Module or fitted estimator with a ``module_`` attribute
         A fitted :class:`~skscat.networks.TorchCNNClassifier` works
         directly: its ``module_`` is probed and flat ``X`` is reshaped to its
-        ``in_shape_``.
+        ``image_shape_``.
     X : array-like or Tensor of shape (n_samples, ...)
         Inputs of the network.
     layers : sequence of str
@@ -301,7 +301,7 @@ def _module_and_shape(model):
             f"model must be a torch.nn.Module or a fitted estimator with a module_ attribute "
             f"(e.g. TorchCNNClassifier after fit); got {type(model).__name__}."
         )
-    return module, getattr(model, "in_shape_", None)
+    return module, getattr(model, "image_shape_", None)
 
 
 def _check_layers(module, layers):

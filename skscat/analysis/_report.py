@@ -1,14 +1,13 @@
 """One call that measures every depth and writes a report folder (figures + CSV), resumably."""
 
 import csv
-import hashlib
 import io
-import json
 from pathlib import Path
 
 import numpy as np
 
-from ..utils import atomic_path, atomic_write_bytes, atomic_write_text
+from ..utils import atomic_path, atomic_write_text
+from ..utils._records import fingerprint, load_npz, npz_bytes, read_record, write_record
 from ._depth import depth_accuracy_table
 from ._lsv import local_support_vectors
 from ._statistics import (
@@ -104,16 +103,13 @@ def analysis_report(
 
 def _layer_stats(cache_dir, depth, name, Z_train, y_train, Z_test, y_test, options, resume):
     """Every number of one depth, loaded from its cache file when unchanged."""
-    key = _fingerprint(Z_train, y_train, Z_test, y_test, options)
+    key = fingerprint(options, Z_train, y_train, Z_test, y_test)
     cache = cache_dir / f"{depth:03d}.npz"
-    if resume and cache.exists():
-        with np.load(cache, allow_pickle=False) as saved:
-            if str(saved["key"]) == key:
-                return _unpack(saved)
+    saved = read_record(cache, match={"key": key}, load=load_npz) if resume else None
+    if saved is not None:
+        return _unpack(saved)
     stats = _measure(name, Z_train, y_train, Z_test, y_test, options)
-    buffer = io.BytesIO()
-    np.savez(buffer, key=key, **{k: np.asarray(v) for k, v in stats.items()})
-    atomic_write_bytes(cache, buffer.getvalue())
+    write_record(cache, {"key": key, **{k: np.asarray(v) for k, v in stats.items()}}, dump=npz_bytes)
     return stats
 
 
@@ -139,19 +135,10 @@ def _measure(name, Z_train, y_train, Z_test, y_test, options):
 
 
 def _unpack(saved):
-    stats = {k: saved[k] for k in saved.files if k != "key"}
+    stats = {k: v for k, v in saved.items() if k != "key"}
     stats["n_features"] = int(stats["n_features"])
     stats["classifier"] = [str(c) for c in stats["classifier"]]
     return stats
-
-
-def _fingerprint(Z_train, y_train, Z_test, y_test, options):
-    digest = hashlib.sha256(json.dumps(options, sort_keys=True).encode())
-    for array in (Z_train, y_train, Z_test, y_test):
-        array = np.ascontiguousarray(array)
-        digest.update(str((array.shape, array.dtype.str)).encode())
-        digest.update(array.tobytes())
-    return digest.hexdigest()
 
 
 def _write_outputs(folder, prefix, layers, network_accuracy):

@@ -11,7 +11,7 @@ ScatNetLight's Y'UV planes, scattering cached in resumable chunks, OLS feature
 selection, the one-vs-all SVM, on CIFAR-10/100 and Caltech-101.
 
 Run ``python -m skscat.baselines --help``. Building blocks usable on their own:
-:class:`MeanNormGaussianSVC` (the paper's one-vs-all Gaussian SVM),
+:class:`~skscat.svm.MeanNormGaussianSVC` (the paper's one-vs-all Gaussian SVM),
 :class:`CachedTransformer` (features cached on disk with joblib.Memory),
 :func:`log_features`, :func:`run_baselines`.
 """

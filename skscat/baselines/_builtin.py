@@ -6,10 +6,10 @@ per-feature standardisation -> one-vs-all Gaussian SVM with sigma = mean
 feature norm and C = 50.
 """
 
-import importlib
-
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
+
+from skscat.scattering import RotoTranslationScattering, ScatteringTransformer
 
 from ._cache import CachedTransformer, log_features
 from ._registry import Baseline, register_baseline
@@ -17,7 +17,7 @@ from ._svm import MeanNormGaussianSVC
 
 __all__ = ["flatten_images", "scattering_svm_pipeline"]
 
-PAPER = "Oyallon & Mallat, CVPR 2015 (docs/baselines.md; research/papers.md section 1)"
+PAPER = "Oyallon & Mallat, CVPR 2015 (docs/baselines.md)"
 
 
 def flatten_images(X):
@@ -36,25 +36,8 @@ def flatten_images(X):
     return X.reshape(len(X), -1)
 
 
-def _scattering_class(name):
-    """The class ``name`` from skscat.scattering, or None while it is not there."""
-    try:
-        return getattr(importlib.import_module("skscat.scattering"), name)
-    except (ImportError, AttributeError):
-        return None
-
-
-def _missing(name):
-    def requires():
-        if _scattering_class(name) is None:
-            return f"skscat.scattering.{name} is not available in this version of skscat"
-        return None
-
-    return requires
-
-
 def scattering_svm_pipeline(scattering, config, *, C=50.0):
-    """Build scattering (cached) -> log -> standardisation -> :class:`MeanNormGaussianSVC`.
+    """Build scattering (cached) -> log -> standardisation -> :class:`~skscat.svm.MeanNormGaussianSVC`.
 
     Parameters
     ----------
@@ -93,16 +76,14 @@ def _scattering_params(config):
 
 
 def _build_translation(config):
-    scattering = _scattering_class("ScatteringTransformer")(**_scattering_params(config))
+    scattering = ScatteringTransformer(**_scattering_params(config))
     return scattering_svm_pipeline(scattering, config)
 
 
 def _build_rototranslation(config):
     # The paper scatters Y, U and V separately; single-channel images are scattered as they are.
     colorspace = "yuv" if config.image_shape[0] == 3 else "rgb"
-    scattering = _scattering_class("RotoTranslationScattering")(
-        colorspace=colorspace, **_scattering_params(config)
-    )
+    scattering = RotoTranslationScattering(colorspace=colorspace, **_scattering_params(config))
     return scattering_svm_pipeline(scattering, config)
 
 
@@ -124,7 +105,6 @@ register_baseline(
         "(sigma = mean norm, C = 50, one-vs-all)",
         published={"cifar10": 80.3},
         reference=PAPER + "; CIFAR-10 figure quoted by third parties [lit]",
-        requires=_missing("ScatteringTransformer"),
     )
 )
 register_baseline(
@@ -135,7 +115,6 @@ register_baseline(
         published={"caltech101": 79.9, "cifar10": 82.3, "cifar100": 56.8},
         reference=PAPER
         + "; Caltech-101 80 [talk] / 79.9 [lit], CIFAR-10 82.3 [lit], CIFAR-100 57 [talk] / 56.8 [lit]",
-        requires=_missing("RotoTranslationScattering"),
     )
 )
 register_baseline(

@@ -6,7 +6,7 @@ from sklearn.utils.validation import check_is_fitted, check_memory
 
 __all__ = ["CachedTransformer", "log_features"]
 
-# Parameters that change how a result is computed, never what it is.
+# Parameters that change how a result is computed, not what it is (the device: up to floating-point rounding).
 _RUNTIME_PARAMS = frozenset({"verbose", "device", "batch_size", "n_jobs"})
 
 
@@ -44,7 +44,9 @@ class CachedTransformer(TransformerMixin, BaseEstimator):
     Rerunning a baseline or a grid search over downstream parameters reuses
     the features instead of recomputing them. The cache key is the wrapped
     transformer's class, its parameters (except ``verbose``, ``device``,
-    ``batch_size`` and ``n_jobs``, which never change the result), its public
+    ``batch_size`` and ``n_jobs``, which change how the features are
+    computed, not what they are: CPU and CUDA differ by floating-point
+    rounding, and a cache hit returns the first run's values), its public
     fitted attributes (names ending in ``_``) and the input array, so a
     transformer that learns statistics in ``fit`` is keyed by them too.
 

@@ -15,7 +15,6 @@ import json
 import resource
 import time
 from dataclasses import asdict, dataclass, replace
-from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import accuracy_score
@@ -25,10 +24,16 @@ import skscat
 from skscat.datasets import mean_per_class_accuracy
 from skscat.svm import MeanNormGaussianSVC
 from skscat.utils import atomic_write_text, batch_slices, resolve_device
+from skscat.utils._sklearn import (
+    StrOptions,
+    validate_params,
+)
 
 from ._cache import _RUNTIME_PARAMS, log_features
 from ._features import ChunkedFeatures, fingerprint
+from ._options import CONSTRAINTS, check_folder, check_seeds
 from ._paper import (
+    CONVENTIONS,
     REPRESENTATIONS,
     SETTINGS,
     describe_operators,
@@ -48,6 +53,7 @@ from ._plan import (
     selector_class,
     svm_memory_plan,
 )
+from ._records import read_record
 from ._runner import format_markdown
 
 __all__ = [
@@ -134,6 +140,27 @@ def check_paper_request(datasets, representations):
             raise ValueError(f"representation={kind!r} is not known. Use one of {list(REPRESENTATIONS)}.")
 
 
+_PLAN_OPTIONS = (
+    "image_size", "J", "n_atoms_per_class", "n_rounds", "train_per_class", "n_splits", "n_classes", "max_per_class",
+    "max_train_per_class", "max_test_per_class", "device", "batch_size", "chunk_size", "seeds",
+)
+#: Keys of a cvpr2015 record's result that the tables read.
+_RECORD_KEYS = ("dataset", "representation", "seed", "split", "accuracy", "mean_class_accuracy", "published",
+                "wall_time_s", "peak_memory_gb", "device")
+
+
+@validate_params(
+    {
+        "datasets": [list, tuple],
+        "representations": [list, tuple],
+        "data_dir": CONSTRAINTS["data_dir"][:-1],
+        "convention": [StrOptions(set(CONVENTIONS))],
+        "cache_dir": CONSTRAINTS["cache_dir"][:-1],
+        "train_per_class": CONSTRAINTS["train_per_class"][:-1],
+        **{name: CONSTRAINTS[name] for name in _PLAN_OPTIONS if name != "train_per_class"},
+    },
+    prefer_skip_nested_validation=True,
+)
 def plan_paper_runs(
     datasets,
     representations,
@@ -175,7 +202,7 @@ def plan_paper_runs(
     seeds : sequence of int, default=(0,)
         Caltech-101 split seeds.
     n_classes, max_per_class, max_train_per_class, max_test_per_class : int, optional
-        Subsets for quick checks (see :func:`load_source`).
+        Subsets for quick checks (see ``skscat.baselines._paper_data.load_source``).
     convention : {"auto", "kymatio", "scatnet"}, default="auto"
         Scattering conventions; "auto": ScatNetLight's where available.
     device : str, default="auto"
@@ -201,6 +228,8 @@ def plan_paper_runs(
         A CPU run whose planned peak memory exceeds the free memory.
     """
     check_paper_request(datasets, representations)
+    seeds = check_seeds(seeds, "plan_paper_runs")
+    check_folder(cache_dir, "cache_dir")
     device = resolve_device(device)
     plans = []
     for dataset in datasets:
@@ -364,7 +393,12 @@ def _spec(plan, seed, split):
 def _run_plan(plan, ctx):
     """Scatter once, then every split of the plan (finished ones are read back)."""
     specs = [(_spec(plan, seed, split), train, test) for seed, split, train, test in plan.runs]
-    pending = [s for s in specs if not _record_path(ctx, s[0]).is_file()]
+    finished = {
+        spec: read_record(_record_path(ctx, spec), _RECORD_KEYS)
+        for spec, _, _ in specs
+        if _record_path(ctx, spec).is_file()
+    }
+    pending = [s for s in specs if s[0] not in finished]
     scattering_s, n_chunks = _scatter(plan, ctx["verbose"]) if pending else (0.0, 0)
     if n_chunks:
         ctx["log"](f"[scat] {plan.dataset} / {plan.kind}: {n_chunks} chunks in {scattering_s:.0f} s")
@@ -372,9 +406,9 @@ def _run_plan(plan, ctx):
     for spec, train, test in specs:
         path = _record_path(ctx, spec)
         label = f"{spec.dataset} / {spec.representation} / seed {spec.seed} split {spec.split}"
-        if path.is_file():
+        if spec in finished:
             ctx["log"](f"[skip] {label}: finished in an earlier invocation")
-            rows.append(json.loads(path.read_text())["result"])
+            rows.append(finished[spec])
             continue
         ctx["log"](f"[run ] {label}")
         scores = _fit_split(plan, train, test, ctx["device"], ctx["verbose"])
@@ -463,10 +497,12 @@ def run_paper_plans(plans, *, output_dir="skscat-results", device="auto", verbos
     list of dict
         One record per split run.
     """
+    output_dir = check_folder(output_dir, "output_dir")
+    for path in sorted((output_dir / "runs").glob("cvpr2015-*.json")):
+        read_record(path, _RECORD_KEYS)  # every record the tables will read, checked before any work
     for plan in plans:
         for line in plan.lines():
             log(line)
-    output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     rows = []
     ctx = {
@@ -533,7 +569,7 @@ def summarize_paper(rows):
 def _write_tables(output_dir):
     """``results_cvpr2015.csv`` (one row per split) and ``.md`` (the summary over splits, then the splits)
     from every cvpr2015 record in ``output_dir``, this invocation's and earlier ones'."""
-    records = [json.loads(p.read_text())["result"] for p in (output_dir / "runs").glob("cvpr2015-*.json")]
+    records = [read_record(p, _RECORD_KEYS) for p in sorted((output_dir / "runs").glob("cvpr2015-*.json"))]
     rows = sorted(records, key=lambda r: (r["dataset"], r["representation"], r["seed"], r["split"]))
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=PAPER_COLUMNS, extrasaction="ignore", lineterminator="\n")

@@ -16,8 +16,11 @@ from skscat.datasets import (
     load_stl10,
     small_sample_subset,
 )
+from skscat.utils._sklearn import StrOptions, validate_params
 
-__all__ = ["DATASETS", "Split", "default_J", "find_datasets", "load_split"]
+from ._options import CONSTRAINTS
+
+__all__ = ["DATASETS", "Split", "default_J", "find_datasets", "image_side", "load_split"]
 
 #: Data set name -> folder that marks its presence under a data folder.
 DATASETS = {
@@ -62,14 +65,19 @@ class Split:
         return len(np.unique(self.y_train))
 
 
+def image_side(dataset, image_size):
+    """Side of the images of ``dataset`` in a run: fixed by the data set, or ``image_size`` (Caltech-101)."""
+    return {"digits": 8, "cifar10": 32, "cifar100": 32, "stl10": 96}.get(dataset, image_size)
+
+
 def default_J(dataset, image_size):
     """The scale used when ``J`` is not given: 1 for 8x8 digits, 2 up to 64x64 images, 3 above."""
     if dataset == "digits":
         return 1
-    side = {"cifar10": 32, "cifar100": 32, "stl10": 96}.get(dataset, image_size)
-    return 2 if side <= 64 else 3
+    return 2 if image_side(dataset, image_size) <= 64 else 3
 
 
+@validate_params({"data_dir": CONSTRAINTS["data_dir"][:-1]}, prefer_skip_nested_validation=True)
 def find_datasets(data_dir):
     """List the data sets present in ``data_dir``.
 
@@ -81,9 +89,12 @@ def find_datasets(data_dir):
     Returns
     -------
     list of str
-        The names of the data sets whose folder is in ``data_dir`` (or one level below).
+        The names of the data sets whose folder is in ``data_dir`` (or one level below); none when
+        ``data_dir`` is not a folder.
     """
     root = Path(data_dir)
+    if not root.is_dir():
+        return []
     found = []
     for name, folder in DATASETS.items():
         if folder and (any(root.glob(folder)) or any(root.glob(f"*/{folder}"))):
@@ -107,6 +118,15 @@ def _load(dataset, data_dir, image_size, verbose):
     return tuple(loader(data_dir, subset=subset, return_X_y=True, **kwargs) for subset in ("train", "test"))
 
 
+@validate_params(
+    {
+        "dataset": [StrOptions(set(DATASETS))],
+        "data_dir": CONSTRAINTS["data_dir"],
+        **{name: CONSTRAINTS[name] for name in ("seed", "n_train", "image_size", "verbose")},
+        "train_per_class": CONSTRAINTS["train_per_class"][:-1],
+    },
+    prefer_skip_nested_validation=True,
+)
 def load_split(
     dataset, data_dir=None, *, seed=0, n_train=None, train_per_class=30, image_size=32, verbose=False
 ):
@@ -134,8 +154,6 @@ def load_split(
     Split
         The images and labels of both sides.
     """
-    if dataset not in DATASETS:
-        raise ValueError(f"dataset={dataset!r} is not known. Use one of {sorted(DATASETS)}.")
     if dataset != "digits" and data_dir is None:
         raise ValueError(f"dataset={dataset!r} needs a data folder (--data-dir); only 'digits' is built in.")
     key = str(data_dir) if data_dir is not None else None
@@ -147,7 +165,7 @@ def load_split(
     else:
         (X_train, y_train), (X_test, y_test) = data
         split = Split(X_train, y_train, X_test, y_test, "official train/test split")
-    return _subsample(split, n_train, seed) if n_train else split
+    return split if n_train is None else _subsample(split, n_train, seed)
 
 
 def _digits_split(X, y, seed):

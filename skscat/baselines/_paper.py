@@ -6,13 +6,17 @@ resized by MATLAB's bicubic ``imresize`` to its own size (aspect ratio not
 kept), scattered on its own, the coefficients of the planes concatenated.
 """
 
-import inspect
 from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
 
 from skscat.datasets import imresize
+from skscat.scattering import (
+    RotoTranslationScattering,
+    ScatteringTransformer,
+    rgb_to_yuv,
+)
 
 __all__ = [
     "REPRESENTATIONS",
@@ -99,8 +103,6 @@ def _plane_names(group):
 
 def _yuv(image):
     """(C, H, W) uint8 -> (3, H, W) float64 Y'UV on the 0..255 scale (BT.709, ScatNetLight's rgb2yuv)."""
-    from skscat.scattering import rgb_to_yuv
-
     pixels = np.asarray(image, dtype=np.float64)
     if pixels.shape[0] == 1:  # ScatNetLight: a greyscale image is Y, with U = V = 0
         return np.concatenate([pixels, np.zeros((2, *pixels.shape[1:]))])
@@ -129,38 +131,22 @@ def paper_planes(images, groups):
     return out
 
 
-def _scattering_classes():
-    from skscat.scattering import RotoTranslationScattering, ScatteringTransformer
-
-    return {"translation": ScatteringTransformer, "roto-translation": RotoTranslationScattering}
-
-
-def supports_scatnet(cls):
-    """Whether this version's ``cls`` has ScatNetLight's conventions (``convention="scatnet"``)."""
-    return "convention" in inspect.signature(cls).parameters
+_CLASSES = {"translation": ScatteringTransformer, "roto-translation": RotoTranslationScattering}
 
 
 def resolve_convention(kind, convention):
-    """``"auto"``: ScatNetLight's conventions where the transformer has them, kymatio's otherwise."""
+    """``"auto"``: ScatNetLight's conventions (both transformers have them); otherwise ``convention``."""
     if convention not in CONVENTIONS:
         raise ValueError(f"convention={convention!r} is not known. Use one of {list(CONVENTIONS)}.")
-    cls = _scattering_classes()[kind]
-    if convention == "auto":
-        return "scatnet" if supports_scatnet(cls) else "kymatio"
-    if convention == "scatnet" and not supports_scatnet(cls):
-        raise ValueError(
-            f"convention='scatnet' needs {cls.__name__}(convention='scatnet'), which this version of skscat "
-            "does not have; use convention='kymatio'."
-        )
-    return convention
+    if kind not in _CLASSES:
+        raise ValueError(f"representation={kind!r} is not known. Use one of {list(REPRESENTATIONS)}.")
+    return "scatnet" if convention == "auto" else convention
 
 
-def _convention_params(cls, convention, group):
+def _convention_params(convention, group):
     """ScatNetLight's conventions: Q = 2 wavelets per octave, and for the colour operator
     (Caltech's U/V) order 2 averaged at ``group.order2_J`` (``order2_averaging_J``: ScatNetLight
     copies the colour operator's third layer from the luma one, for both representations)."""
-    if "convention" not in inspect.signature(cls).parameters:
-        return {}
     if convention == "kymatio":
         return {"convention": "kymatio"}
     params = {"convention": "scatnet", "Q": 2}
@@ -186,11 +172,11 @@ def representation(kind, group, *, convention, device="auto", batch_size=16):
     ScatteringTransformer or RotoTranslationScattering
         Applied to (n, len(group.planes), size, size) arrays, every plane on its own.
     """
-    cls = _scattering_classes()[kind]
+    cls = _CLASSES[kind]
     params = {"J": group.J, "L": 8, "device": device, "batch_size": batch_size}
     if kind == "roto-translation":
         params["colorspace"] = "rgb"  # the planes are already Y, U, V: scatter them as they are
-    params.update(_convention_params(cls, convention, group))
+    params.update(_convention_params(convention, group))
     return cls(**params)
 
 

@@ -1,9 +1,7 @@
 """Running baselines: one JSON record per finished run, resumable, tables written atomically."""
 
 import csv
-import hashlib
 import io
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,10 +10,21 @@ import joblib
 import numpy as np
 from sklearn.metrics import accuracy_score
 
-from skscat.datasets import mean_per_class_accuracy
+from skscat.datasets import caltech101_files, mean_per_class_accuracy
 from skscat.utils import atomic_write_text, resolve_device
+from skscat.utils._records import fingerprint, write_record
+from skscat.utils._sklearn import validate_params
 
-from ._data import DATASETS, FIXED_SPLIT, default_J, find_datasets, load_split
+from ._data import (
+    DATASETS,
+    FIXED_SPLIT,
+    default_J,
+    find_datasets,
+    image_side,
+    load_split,
+)
+from ._options import CONSTRAINTS, check_folder, check_seeds
+from ._records import read_record
 from ._registry import BaselineConfig, get_baseline
 
 __all__ = ["COLUMNS", "RunSpec", "check_request", "format_markdown", "run_baselines", "summarize"]
@@ -70,8 +79,7 @@ class RunSpec:
         str
             ``<dataset>-<method>-<12 hex digits of the fields' hash>``.
         """
-        text = json.dumps(self.__dict__, sort_keys=True)
-        return f"{self.dataset}-{self.method}-{hashlib.sha1(text.encode()).hexdigest()[:12]}"
+        return f"{self.dataset}-{self.method}-{fingerprint(self.__dict__)[:12]}"
 
 
 @dataclass
@@ -88,14 +96,14 @@ class _Context:
 def _plan(datasets, methods, seeds, J, L, n_train, train_per_class, image_size):
     specs = []
     for dataset in datasets:
-        run_seeds = seeds[:1] if dataset in FIXED_SPLIT and not n_train else seeds
+        run_seeds = seeds[:1] if dataset in FIXED_SPLIT and n_train is None else seeds
         for seed in run_seeds:
             for method in methods:
                 specs.append(
                     RunSpec(
                         dataset,
                         method,
-                        J or default_J(dataset, image_size),
+                        default_J(dataset, image_size) if J is None else J,
                         L,
                         seed,
                         n_train,
@@ -113,8 +121,8 @@ def _run_one(spec, ctx):
         ctx.data_dir,
         seed=spec.seed,
         n_train=spec.n_train,
-        train_per_class=spec.train_per_class or 30,
-        image_size=spec.image_size or 32,
+        train_per_class=30 if spec.train_per_class is None else spec.train_per_class,  # None: not Caltech
+        image_size=32 if spec.image_size is None else spec.image_size,
         verbose=ctx.verbose,
     )
     config = BaselineConfig(
@@ -164,6 +172,15 @@ def format_markdown(rows, columns=COLUMNS):
     -------
     str
         The table, one line per row after the header.
+
+    Examples
+    --------
+    >>> from skscat.baselines import format_markdown
+    >>> print(format_markdown([{"method": "scat-svm", "accuracy": 97.5}], columns=["method", "accuracy"]))
+    | method | accuracy |
+    |---|---|
+    | scat-svm | 97.5 |
+    <BLANKLINE>
     """
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in rows:
@@ -184,19 +201,37 @@ def _write_tables(ctx):
     atomic_write_text(ctx.output_dir / "results.md", format_markdown(ctx.rows))
 
 
-def _record(spec, ctx, log):
-    path = ctx.output_dir / "runs" / f"{spec.key()}.json"
-    if path.is_file():
+#: Keys of a run record's result that the tables read.
+_RECORD_KEYS = ("dataset", "method", "accuracy", "mean_class_accuracy", "seed", "published")
+
+
+def _record_path(spec, ctx):
+    return ctx.output_dir / "runs" / f"{spec.key()}.json"
+
+
+def _finished(specs, ctx):
+    """The results of the runs finished earlier, all read (and checked) before any work."""
+    paths = {spec: _record_path(spec, ctx) for spec in specs}
+    return {spec: read_record(path, _RECORD_KEYS) for spec, path in paths.items() if path.is_file()}
+
+
+def _record(spec, ctx, log, finished):
+    path = _record_path(spec, ctx)
+    if spec in finished:
         log(f"[skip] {spec.dataset} / {spec.method} / seed {spec.seed}: finished in an earlier invocation")
-        return json.loads(path.read_text())["result"]
+        return finished[spec]
     log(f"[run ] {spec.dataset} / {spec.method} / J={spec.J} / seed {spec.seed}")
     row = _run_one(spec, ctx)
-    atomic_write_text(path, json.dumps({"spec": spec.__dict__, "result": row}, indent=1))
+    write_record(path, {"spec": spec.__dict__, "result": row})
     return row
 
 
-def check_request(datasets, methods, data_dir, device):
-    """Fail before any work: unknown or unavailable method, unknown data set, missing folder or device.
+def check_request(datasets, methods, data_dir, device, *, J=None, n_train=None, train_per_class=30, image_size=32):
+    """Fail before any work: unknown or unavailable method, unknown data set, missing folder or device,
+    a scale too large for the images, a training subset or split the data set cannot give.
+
+    The keyword checks read no image: class counts come from the data set's
+    definition (Caltech-101: its folder listing).
 
     Parameters
     ----------
@@ -208,6 +243,14 @@ def check_request(datasets, methods, data_dir, device):
         Folder of the data sets.
     device : str
         Requested device.
+    J : int, optional
+        Scattering scale (None: the data set's default); 2**J must not exceed the image side.
+    n_train : int, optional
+        Training subset size: a multiple of the number of classes.
+    train_per_class : int or None, default=30
+        Caltech-101: training images per class, fewer than its smallest class (None: 30).
+    image_size : int or None, default=32
+        Caltech-101: image side (None: 32).
 
     Raises
     ------
@@ -215,6 +258,9 @@ def check_request(datasets, methods, data_dir, device):
         With the offending option, its value and the fix.
     """
     resolve_device(device)
+    for name, values in (("datasets", datasets), ("methods", methods)):
+        if len(set(values)) != len(values):
+            raise ValueError(f"{name}={list(values)!r} names one twice; give each once.")
     for method in methods:
         reason = get_baseline(method).unavailable()
         if reason:
@@ -230,8 +276,60 @@ def check_request(datasets, methods, data_dir, device):
                 f"(data_dir={None if data_dir is None else str(data_dir)!r}); point --data-dir at the "
                 "folder that holds it."
             )
+        _check_sizes(dataset, data_dir, J, n_train, train_per_class, image_size)
 
 
+#: Classes of the data sets whose class count is fixed by their files' format.
+_N_CLASSES = {"digits": 10, "cifar10": 10, "cifar100": 100, "stl10": 10}
+
+
+def _check_sizes(dataset, data_dir, J, n_train, train_per_class, image_size):
+    side = image_side(dataset, 32 if image_size is None else image_size)
+    scale = default_J(dataset, side) if J is None else J
+    if 2**scale > side:
+        what = f"J={J}" if J is not None else f"the default J={scale}"
+        raise ValueError(
+            f"{what} is too large for the {side} x {side} images of {dataset!r}: the scattering needs "
+            f"2**J <= {side}. Use J <= {side.bit_length() - 1}"
+            + (" or a larger image_size (--image-size)." if dataset == "caltech101" else ".")
+        )
+    if n_train is None and dataset != "caltech101":
+        return
+    counts = _class_counts(dataset, data_dir)
+    if dataset == "caltech101":
+        per_class = 30 if train_per_class is None else train_per_class
+        _check_train_per_class(per_class, counts)
+    if n_train is not None and (n_train < len(counts) or n_train % len(counts)):
+        raise ValueError(
+            f"n_train={n_train} cannot be split evenly over the {len(counts)} classes of {dataset!r} (the "
+            f"subset draws n_train / n_classes images per class). Use a multiple of {len(counts)}, e.g. "
+            f"n_train={len(counts) * max(1, n_train // len(counts))}."
+        )
+
+
+def _class_counts(dataset, data_dir):
+    if dataset == "caltech101":
+        return np.bincount(caltech101_files(data_dir).target)
+    return np.zeros(_N_CLASSES[dataset])
+
+
+def _check_train_per_class(per_class, counts):
+    if per_class >= counts.min():
+        raise ValueError(
+            f"train_per_class={per_class} leaves no test image in the smallest Caltech-101 class here "
+            f"({counts.min()} images); use train_per_class < {counts.min()} (--train-per-class)."
+        )
+
+
+@validate_params(
+    {
+        **{name: CONSTRAINTS[name] for name in ("datasets", "methods", "data_dir", "J", "L", "n_train")},
+        **{name: CONSTRAINTS[name] for name in ("train_per_class", "image_size", "seeds", "device")},
+        **{name: CONSTRAINTS[name] for name in ("output_dir", "cache_dir", "batch_size", "verbose")},
+        "log": [callable],
+    },
+    prefer_skip_nested_validation=True,
+)
 def run_baselines(
     *,
     datasets=("digits",),
@@ -297,7 +395,16 @@ def run_baselines(
     list of dict
         One row per run (keys: ``COLUMNS``).
     """
-    check_request(datasets, methods, data_dir, device)
+    seeds = check_seeds(seeds, "run_baselines")
+    train_per_class = 30 if train_per_class is None else train_per_class
+    image_size = 32 if image_size is None else image_size
+    check_request(
+        datasets, methods, data_dir, device, J=J, n_train=n_train, train_per_class=train_per_class,
+        image_size=image_size,
+    )
+    check_folder(output_dir, "output_dir")
+    if cache_dir is not None:
+        check_folder(cache_dir, "cache_dir")
     ctx = _Context(
         data_dir,
         Path(output_dir),
@@ -306,10 +413,13 @@ def run_baselines(
         batch_size,
         verbose,
     )
-    for spec in _plan(datasets, methods, list(seeds), J, L, n_train, train_per_class, image_size):
-        ctx.rows.append(_record(spec, ctx, log))
+    specs = _plan(datasets, methods, seeds, J, L, n_train, train_per_class, image_size)
+    finished = _finished(specs, ctx)
+    for spec in specs:
+        ctx.rows.append(_record(spec, ctx, log, finished))
         _write_tables(ctx)
     return ctx.rows
+
 
 
 def summarize(rows):

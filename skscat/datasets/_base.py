@@ -53,6 +53,12 @@ def get_data_home(data_home=None):
     -------
     pathlib.Path
         The folder (not created here; downloads create it).
+
+    Examples
+    --------
+    >>> from skscat.datasets import get_data_home
+    >>> get_data_home("~/data").name
+    'data'
     """
     if data_home is None:
         data_home = os.environ.get("SKSCAT_DATA", Path.home() / "skscat_data")

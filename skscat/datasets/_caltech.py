@@ -202,10 +202,14 @@ def caltech101_files(
 
     Examples
     --------
+    With the data set in ``$SKSCAT_DATA`` (or pass its folder):
+
     >>> from skscat.datasets import caltech101_files
-    >>> files = caltech101_files("../shared/data")  # doctest: +SKIP
-    >>> len(files.target_names)  # doctest: +SKIP
-    101
+    >>> files = caltech101_files()
+    >>> files.target_names[:2].tolist(), "BACKGROUND_Google" in files.target_names
+    (['Faces', 'Faces_easy'], False)
+    >>> str(files.filenames[0]).endswith("Faces/image_0001.jpg")
+    True
     """
     root = locate("caltech101", data_home, download=download, verbose=verbose)
     classes, files, target = _list_images(root, keep_background, max_per_class)
@@ -282,10 +286,14 @@ def load_caltech101(
 
     Examples
     --------
+    With the data set in ``$SKSCAT_DATA`` (or pass its folder):
+
     >>> from skscat.datasets import load_caltech101
-    >>> caltech = load_caltech101("../shared/data", image_size=64)  # doctest: +SKIP
-    >>> caltech.images.shape  # doctest: +SKIP
-    (4722, 3, 64, 64)
+    >>> caltech = load_caltech101(image_size=64)
+    >>> caltech.images.shape[1:], caltech.images.dtype, caltech.filenames[0]
+    ((3, 64, 64), dtype('float32'), 'Faces/image_0001.jpg')
+    >>> load_caltech101(image_size=(24, 32), color="gray", max_per_class=1).images.shape[1:]
+    (1, 24, 32)
     """
     shape = _target_shape(image_size)
     root = locate("caltech101", data_home, download=download, verbose=verbose)

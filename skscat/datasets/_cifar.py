@@ -99,10 +99,15 @@ def load_cifar10(
 
     Examples
     --------
+    With the data set in ``$SKSCAT_DATA`` (or pass its folder):
+
     >>> from skscat.datasets import load_cifar10
-    >>> cifar = load_cifar10("../shared/data", subset="test")  # doctest: +SKIP
-    >>> cifar.images.shape, cifar.target_names[0]  # doctest: +SKIP
-    ((2000, 3, 32, 32), 'airplane')
+    >>> cifar = load_cifar10(subset="test")
+    >>> print(cifar.images.shape[1:], cifar.images.dtype, cifar.target_names[0])
+    (3, 32, 32) float32 airplane
+    >>> X, y = load_cifar10(dtype="uint8", return_X_y=True)
+    >>> X.dtype, y.dtype
+    (dtype('uint8'), dtype('int64'))
     """
     folder = locate("cifar10", data_home, download=download, verbose=verbose)
     meta = _unpickle(folder / "batches.meta")
@@ -159,8 +164,14 @@ def load_cifar100(
 
     Examples
     --------
+    With the data set in ``$SKSCAT_DATA`` (or pass its folder):
+
     >>> from skscat.datasets import load_cifar100
-    >>> X, y = load_cifar100("~/data", label_mode="coarse", return_X_y=True)  # doctest: +SKIP
+    >>> X, y = load_cifar100(label_mode="coarse", return_X_y=True)
+    >>> X.shape[1:], bool(y.max() < 20)
+    ((3, 32, 32), True)
+    >>> len(load_cifar100(subset="test").target_names)
+    100
     """
     folder = locate("cifar100", data_home, download=download, verbose=verbose)
     meta = _unpickle(folder / "meta")

@@ -70,6 +70,13 @@ class RemoteArchive:
         Name of an archive nested inside the downloaded one that holds ``folder``.
     algorithm : str, default="md5"
         :mod:`hashlib` algorithm of ``checksum``.
+
+    Examples
+    --------
+    >>> from skscat.datasets import REMOTE
+    >>> caltech = REMOTE["caltech101"]
+    >>> caltech.filename, caltech.folder, caltech.aliases
+    ('caltech-101.zip', '101_ObjectCategories', ('caltech101',))
     """
 
     title: str

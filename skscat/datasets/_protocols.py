@@ -235,4 +235,4 @@ def mean_per_class_accuracy(y_true, y_pred):
 
 
 mean_per_class_accuracy_scorer = make_scorer(mean_per_class_accuracy)
-"""Scorer for ``scoring=`` in :class:`~sklearn.model_selection.GridSearchCV` (greater is better)."""
+"""Scorer of :func:`mean_per_class_accuracy` for ``scoring=`` in :class:`~sklearn.model_selection.GridSearchCV` (greater is better)."""

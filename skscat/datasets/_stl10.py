@@ -106,8 +106,14 @@ def load_stl10(
 
     Examples
     --------
+    With the data set in ``$SKSCAT_DATA`` (or pass its folder):
+
     >>> from skscat.datasets import load_stl10
-    >>> X, y = load_stl10("~/data", subset="test", return_X_y=True)  # doctest: +SKIP
+    >>> X, y = load_stl10(subset="test", return_X_y=True)
+    >>> X.shape[1:], bool(y.min() >= 0)
+    ((3, 96, 96), True)
+    >>> bool((load_stl10(subset="unlabeled").target == -1).all())
+    True
     """
     if fold is not None and subset != "train":
         raise ValueError(

@@ -4,7 +4,6 @@ from numbers import Integral
 from typing import ClassVar
 
 import numpy as np
-import torch
 from scipy.linalg import solve_triangular
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.multiclass import check_classification_targets
@@ -12,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
 from ..utils import batch_slices, resolve_device
+from ..utils._device import DEVICE_CONSTRAINT
 from ..utils._sklearn import Interval, _fit_context
 from ..utils._torch_state import full_precision_matmul
 from ._ols import ColumnsExhausted, select_atoms
@@ -124,7 +124,7 @@ class OrthogonalLeastSquaresSelector(TransformerMixin, BaseEstimator):
     _parameter_constraints: ClassVar[dict] = {
         "n_atoms_per_class": [Interval(Integral, 1, None, closed="left")],
         "n_rounds": [Interval(Integral, 1, None, closed="left")],
-        "device": [str, torch.device],
+        "device": DEVICE_CONSTRAINT,
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "verbose": ["verbose"],
     }

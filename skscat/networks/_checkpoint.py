@@ -3,6 +3,7 @@
 import io
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from ..utils import fingerprint, read_record, write_record
@@ -24,7 +25,8 @@ def fit_fingerprint(params, X, y):
     ----------
     params : dict
         ``estimator.get_params(deep=False)``. A ``module`` instance counts
-        by its architecture and its initial weights.
+        by its architecture and its initial weights, a ``RandomState``
+        ``random_state`` by its state.
     X : ndarray
         Training samples.
     y : ndarray
@@ -36,10 +38,17 @@ def fit_fingerprint(params, X, y):
         Hex digest (:func:`skscat.utils.fingerprint`).
     """
     kept = {key: value for key, value in params.items() if key not in _NEUTRAL_PARAMS}
+    arrays = []
+    random_state = kept.get("random_state")
+    if isinstance(random_state, np.random.RandomState):
+        # str() is the same for every RandomState: count its state instead (the stream the fit draws from).
+        name, keys, *position = random_state.get_state()
+        kept["random_state"] = [name, *position]
+        arrays.append(keys)
     module = kept.get("module")
-    weights = [t.detach().cpu().numpy() for t in module.state_dict().values()] \
-        if isinstance(module, torch.nn.Module) else []
-    return fingerprint(kept, X, y, *weights)
+    if isinstance(module, torch.nn.Module):
+        arrays += [t.detach().cpu().numpy() for t in module.state_dict().values()]
+    return fingerprint(kept, X, y, *arrays)
 
 
 def check_checkpoint_dir(directory):

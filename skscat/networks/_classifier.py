@@ -386,8 +386,8 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
     def in_shape_(self):
         """Deprecated name of :attr:`image_shape_` (or ``(n_features_in_,)`` for vectors)."""
         check_is_fitted(self)
-        warnings.warn("in_shape_ is deprecated and will be removed: use image_shape_ (None for feature vectors, "
-                      "whose shape is (n_features_in_,)).", FutureWarning, stacklevel=2)
+        warnings.warn("in_shape_ is deprecated since 0.2 and will be removed in 0.3: use image_shape_ (None for "
+                      "feature vectors, whose shape is (n_features_in_,)).", FutureWarning, stacklevel=2)
         return self._sample_shape()
 
     def _module_factory(self):
@@ -609,6 +609,9 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
 
     def __setstate__(self, state):
         weights = state.pop("_module_weights", None)
+        if "in_shape_" in state:  # pickled before image_shape_ replaced it
+            in_shape = tuple(state.pop("in_shape_"))
+            state.setdefault("image_shape_", in_shape if len(in_shape) == 3 else None)
         super().__setstate__(state)
         if weights is not None:
             module = self._new_module(seed=0)

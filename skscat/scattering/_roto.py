@@ -58,7 +58,7 @@ def roto_translation_paths(J, L, n_angular_scales=2, angular_oversampling=1):
     n_angular_scales : int, default=2
         Angular wavelets along ``theta1``.
     angular_oversampling : int, default=1
-        See :func:`angular_subsampling`.
+        See ``angular_subsampling``.
 
     Returns
     -------
@@ -101,7 +101,7 @@ class RotoTranslationScattering2D(nn.Module):
     angular_oversampling : int, default=1
         Angular filter ``k`` keeps every ``2**max(0, k - angular_oversampling)``-th
         angle (the low-pass has ``k = n_angular_scales``); under "scatnet",
-        ScatNetLight's rule (:func:`~._scatnet.scatnet_angular_subsampling`:
+        ScatNetLight's rule (``scatnet_angular_subsampling``:
         steps ``(1, 2, 2)`` with the defaults).
     Q : int, default=1
         Wavelets per octave of the first layer; ``Q > 1`` needs
@@ -126,7 +126,7 @@ class RotoTranslationScattering2D(nn.Module):
         Channels per input channel,
         ``K = 1 + J L + J (J - 1) / 2 * 2L * sum_k L / s_k``, with ``s_k`` the
         subsampling of the ``n_angular_scales + 1`` angular filters (see
-        :func:`angular_subsampling`). J=4, L=8 and the defaults: ``s = (1, 1, 2)``,
+        ``angular_subsampling``). J=4, L=8 and the defaults: ``s = (1, 1, 2)``,
         ``K = 1 + 32 + 6 * 16 * 20 = 1953``.
     n_coefficients : int
         Values per input channel.
@@ -135,7 +135,7 @@ class RotoTranslationScattering2D(nn.Module):
         "scatnet"; order 2 has ``order2_shape``).
     paths : dict of ndarray
         See :func:`roto_translation_paths` (under "scatnet",
-        :func:`~._scatnet.scatnet_paths`: ``j1`` counts ``1/Q`` octaves,
+        ``scatnet_paths``: ``j1`` counts ``1/Q`` octaves,
         orientation ``t`` has angle ``t pi / L``, channels in ScatNetLight's
         order).
 

@@ -41,6 +41,7 @@ def compute_padding(M, N, J):
     Returns
     -------
     M_padded, N_padded : int
+        The padded height and width.
     """
     step = 2**J
     return ((M + step) // step + 1) * step, ((N + step) // step + 1) * step
@@ -64,6 +65,7 @@ def reflect_pad_indices(size, before, after):
     Returns
     -------
     ndarray of int64, shape (before + size + after,)
+        Source index of each padded position.
     """
     index = np.arange(size)
     if before < size and after < size:
@@ -95,6 +97,7 @@ def gabor_2d(M, N, sigma, theta, xi, slant=1.0):
     Returns
     -------
     ndarray of complex64, shape (M, N)
+        The filter in space.
     """
     curv = _curvature(sigma, theta, slant)
     gab = np.zeros((M, N), np.complex64)
@@ -143,6 +146,7 @@ def morlet_2d(M, N, sigma, theta, xi, slant=0.5):
     Returns
     -------
     ndarray of complex64, shape (M, N)
+        The filter in space.
     """
     wave = gabor_2d(M, N, sigma, theta, xi, slant)
     envelope = gabor_2d(M, N, sigma, theta, 0, slant)
@@ -166,6 +170,7 @@ def periodize_filter_fft(filter_hat, res):
     Returns
     -------
     ndarray, shape (..., M // 2**res, N // 2**res)
+        The periodised (aliased) Fourier transform.
     """
     if res == 0:
         return filter_hat
@@ -232,7 +237,7 @@ def angular_filter_bank(L, n_scales=2):
     frequency Gaussian so that they have zero mean.
 
     The low-pass has ``phi_hat(0) = 1``; the wavelets share one scale factor,
-    the largest for which the Littlewood-Paley sum
+    the largest for which the Littlewood-Paley sum::
 
         A(w) = |phi_hat(w)|**2 + 1/2 sum_k (|psi_hat_k(w)|**2 + |psi_hat_k(-w)|**2)
 
@@ -282,7 +287,18 @@ def angular_filter_bank(L, n_scales=2):
 
 
 def littlewood_paley_sum(angular_bank):
-    """``A(w)`` of :func:`angular_filter_bank` at each of its L frequencies."""
+    """Compute ``A(w)`` of :func:`angular_filter_bank` at each of its L frequencies.
+
+    Parameters
+    ----------
+    angular_bank : ndarray of shape (n_scales + 1, L)
+        The output of :func:`angular_filter_bank`.
+
+    Returns
+    -------
+    ndarray of shape (L,)
+        The Littlewood-Paley sum at each angular frequency.
+    """
     psi, phi = angular_bank[:-1], angular_bank[-1]
     mirrored = np.roll(psi[:, ::-1], 1, axis=1)  # psi_hat(-w) on the same grid
     return phi**2 + 0.5 * (psi**2 + mirrored**2).sum(0)

@@ -1,5 +1,6 @@
 """TorchSVC: scikit-learn's SVC model (LIBSVM's C-SVC), trained and evaluated with PyTorch."""
 
+import math
 import time
 import warnings
 from numbers import Integral, Real
@@ -13,12 +14,15 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array, compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+from tqdm.auto import tqdm
 
 from ..utils import batch_slices, resolve_device
+from ..utils._device import DEVICE_CONSTRAINT, runtime_device
+from ..utils._distances import scale_exponent, times_power_of_two
 from ..utils._sklearn import Interval, StrOptions, _fit_context
 from ..utils._torch_state import full_precision_matmul
 from ._decomposition import solve_decomposed
-from ._kernels import KERNELS, kernel_block, squared_norms
+from ._kernels import KERNELS, kernel_block, scaled_gamma, squared_norms
 from ._ovo import PairLayout, pair_groups, solve_full, solve_pair_groups, vote_matrices
 
 __all__ = ["TorchSVC"]
@@ -64,7 +68,8 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         Multiply ``C`` of class ``i`` by ``class_weight[i]``; "balanced" uses
         ``n_samples / (n_classes * np.bincount(y))``.
     verbose : bool, default=False
-        Print solver progress and show a progress bar over prediction batches.
+        Write the solver path and step count (``tqdm.write``) and show a
+        progress bar over prediction batches.
     max_iter : int, default=-1
         Most SMO updates per pair problem; -1 means LIBSVM's own limit
         ``max(10_000_000, 100 * n_pair)``.
@@ -99,6 +104,9 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         Constants of the pairwise decision functions (SVC's sign convention).
     fit_status_ : int
         0 if every pair problem converged, 1 if ``max_iter`` stopped one.
+    solver_path_ : str
+        The solver the fit took: "full kernel", "pair kernels in <g> group(s)"
+        or "working-set decomposition" (see ``cache_size``).
     n_iter_ : ndarray of shape (n_classes * (n_classes - 1) // 2,)
         SMO updates per pair problem (on the working-set path, the updates of
         all its subproblems: more than LIBSVM's count for the same model).
@@ -144,7 +152,7 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         "max_iter": [Interval(Integral, -1, None, closed="left")],
         "decision_function_shape": [StrOptions({"ovr", "ovo"})],
         "break_ties": ["boolean"],
-        "device": [str, torch.device],
+        "device": DEVICE_CONSTRAINT,
         "batch_size": [Interval(Integral, 1, None, closed="left")],
     }
 
@@ -204,7 +212,8 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         X, y = validate_data(self, X, y, dtype=np.float64, accept_sparse=["csr", "csc"])
         y_index = self._encode_targets(y)
         C_rows = self._row_bounds(sample_weight, y_index)
-        self._gamma = _resolve_gamma(self.gamma, X)
+        self._exponent = _data_exponent(X)
+        self._gamma, self._kernel_gamma = _resolve_gamma(self.gamma, X, self._exponent)
         self._torch_cache = None
         device = resolve_device(self.device)
         kept = np.flatnonzero(C_rows > 0)
@@ -247,16 +256,16 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
     def _solve(self, X, y_index, C_rows, order, device):
         """Move the kept rows to ``device``, sorted by class, and run the right solver."""
         start = time.perf_counter()
-        X_t = _to_float32(X, order, device, self._offset(X, order))
+        X_t = _to_float32(X, order, device, self._offset(X, order), self._exponent)
         counts = np.bincount(y_index[order], minlength=len(self.classes_))
         layout = PairLayout(counts, device)
-        C_t = torch.as_tensor(C_rows[order], device=device)
+        C_t = torch.as_tensor(self._box_scale() * C_rows[order], device=device)
         max_iter = self.max_iter if self.max_iter >= 0 else max(10_000_000, 100 * layout.size)
         check_every = 64 if device.type == "cuda" else 32
         budget = self.cache_size * _MB
         full = 4.0 * len(order) ** 2 <= budget
         groups = None if full else pair_groups(layout, budget)
-        args = (X_t, layout, C_t, self.kernel, self._gamma, self.tol, max_iter, check_every)
+        args = (X_t, layout, C_t, self.kernel, self._kernel_gamma, self.tol, max_iter, check_every)
         with full_precision_matmul():
             if full:
                 path, result = "full kernel", solve_full(*args)
@@ -265,12 +274,31 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
             else:
                 largest = 1024 if device.type == "cuda" else 256
                 path, result = "working-set decomposition", solve_decomposed(*args, budget, largest)
+        self.solver_path_ = path
         if self.verbose:
-            print(
+            tqdm.write(
                 f"[TorchSVC] {len(layout.pairs)} pair problem(s), {path}, device={device}, "
                 f"max {result.n_iter.max()} SMO steps, {time.perf_counter() - start:.2f} s"
             )
-        return result
+        return result.unscale_box(self._box_scale())
+
+    def _box_scale(self):
+        """Factor of the box bounds on data divided by ``2^_exponent``.
+
+        The RBF kernel needs none (``gamma`` absorbs the scale). The linear
+        kernel shrinks by ``4^e``; the same dual with the box grown by ``4^e``
+        has the same gradients and step sequence, and its variables are the
+        original ones times ``4^e``.
+        """
+        if self.kernel == "rbf" or not self._exponent:
+            return 1.0
+        factor = math.ldexp(1.0, 2 * self._exponent)
+        if not math.isfinite(factor * self.C * max(self.class_weight_.max(), 1.0)):
+            raise ValueError(
+                f"The linear kernel of data with entries up to ~2^{self._exponent} makes C={self.C} "
+                "overflow once rescaled; divide X by a constant (e.g. with StandardScaler)."
+            )
+        return factor
 
     def _offset(self, X, rows):
         """Centre for the Gaussian kernel (translation invariant); none for the linear one."""
@@ -292,8 +320,8 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         intercept = -result.rho
         if not (np.isfinite(dual).all() and np.isfinite(intercept).all()):
             raise ValueError(
-                "The dual coefficients or intercepts are not finite. The input data may contain "
-                "large values and need to be preprocessed (e.g. with StandardScaler)."
+                f"The dual coefficients or intercepts are not finite (gamma={self._gamma!r}, C={self.C!r}); "
+                "check X and sample_weight for extreme values or preprocess X (e.g. with StandardScaler)."
             )
         self.support_ = order[sv_sorted].astype(np.int32)
         self.support_vectors_ = _dense_rows(X, self.support_)
@@ -393,8 +421,8 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         if self.kernel == "linear":  # float64 primal weights: exact and cheap
             Xb = _to_float32(X, rows, model["device"], None, dtype=torch.float64)
             return Xb @ model["weights"].T - model["rho"]
-        Xb = _to_float32(X, rows, model["device"], model["offset"])
-        K = kernel_block(Xb, model["sv"], self.kernel, self._gamma, None, model["sq"])
+        Xb = _to_float32(X, rows, model["device"], model["offset"], self._exponent)
+        K = kernel_block(Xb, model["sv"], self.kernel, self._kernel_gamma, None, model["sq"])
         return K.to(torch.float64) @ model["coef"] - model["rho"]
 
     def _model_tensors(self):
@@ -405,7 +433,7 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         device = _predict_device(self.device)
         sv = self.support_vectors_
         offset = sv.mean(axis=0) if self.kernel == "rbf" and sv.shape[0] else None
-        sv_t = _to_float32(sv, np.arange(sv.shape[0]), device, offset)
+        sv_t = _to_float32(sv, np.arange(sv.shape[0]), device, offset, self._exponent)
         coef = _pair_coefficients(self._dual_coef_, self.n_support_)
         self._torch_cache = {
             "weights": torch.as_tensor(coef.T @ sv, device=device),
@@ -451,13 +479,35 @@ def _ovr_decision(predictions, confidences, n_classes):
     return votes + confidence / (3 * (np.abs(confidence) + 1))
 
 
-def _resolve_gamma(gamma, X):
+def _data_exponent(X):
+    """Power of two ``e`` that brings the largest ``|X|`` near 1, or 0 inside the safe range.
+
+    Dividing by ``2^e`` is exact, so within the safe range nothing changes,
+    and outside it float32 neither overflows nor underflows.
+    """
+    if sp.issparse(X):
+        largest = abs(X).max() if X.nnz else 0.0
+    else:
+        largest = np.abs(X).max(initial=0.0)
+    return scale_exponent(torch.tensor(float(largest)))
+
+
+def _resolve_gamma(gamma, X, exponent):
+    """``gamma`` as SVC computes it (float64), and the width for ``X / 2^exponent``.
+
+    "scale" is ``1 / (n_features * X.var())``, computed on ``X / 2^exponent``
+    so that ``X.var()`` cannot overflow (the division is exact, so within the
+    safe range it is SVC's value to the bit).
+    """
     if gamma == "scale":
-        variance = (X.multiply(X)).mean() - X.mean() ** 2 if sp.issparse(X) else X.var()
-        return 1.0 / (X.shape[1] * variance) if variance != 0 else 1.0
-    if gamma == "auto":
-        return 1.0 / X.shape[1]
-    return float(gamma)
+        Xs = X if not exponent else X * math.ldexp(1.0, -exponent)
+        variance = (Xs.multiply(Xs)).mean() - Xs.mean() ** 2 if sp.issparse(Xs) else Xs.var()
+        if variance == 0:
+            return 1.0, scaled_gamma(1.0, exponent, torch.float64)
+        kernel_gamma = 1.0 / (X.shape[1] * variance)
+        return scaled_gamma(kernel_gamma, -exponent, torch.float64), kernel_gamma
+    value = 1.0 / X.shape[1] if gamma == "auto" else float(gamma)
+    return value, scaled_gamma(value, exponent, torch.float64)
 
 
 def _dense_rows(X, rows):
@@ -466,25 +516,19 @@ def _dense_rows(X, rows):
     return part.toarray() if sp.issparse(part) else np.asarray(part, dtype=np.float64)
 
 
-def _to_float32(X, rows, device, offset, dtype=torch.float32):
-    """``X[rows] - offset`` as a float32 (or ``dtype``) tensor on ``device``, centred in float64."""
+def _to_float32(X, rows, device, offset, exponent=0, dtype=torch.float32):
+    """``(X[rows] - offset) / 2^exponent`` as a float32 (or ``dtype``) tensor on ``device``, made in float64."""
     if sp.issparse(X):
         part = torch.as_tensor(X[rows].toarray())
     else:
         part = torch.from_numpy(np.asarray(X, dtype=np.float64)[rows])  # fancy indexing copies
     if offset is not None:
         part -= torch.as_tensor(offset)
+    if exponent:
+        part = times_power_of_two(part, -exponent)
     return part.to(device=device, dtype=dtype)
 
 
 def _predict_device(device, owner="TorchSVC"):
     """The fit-time device when this machine has it, otherwise the CPU (e.g. CUDA model on a laptop)."""
-    try:
-        return resolve_device(device)
-    except ValueError:
-        warnings.warn(
-            f"device={device!r} is not available here; {owner} predicts on the CPU instead. "
-            "Set device='cpu' or 'auto' to silence this warning.",
-            UserWarning,
-        )
-        return torch.device("cpu")
+    return runtime_device(device, owner)

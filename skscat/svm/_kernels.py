@@ -17,6 +17,7 @@ from ..utils._distances import scale_exponent, scaled_squared_distances, squared
 
 __all__ = [
     "KERNELS",
+    "check_finite_kernel",
     "kernel_block",
     "kernel_diag",
     "scaled_gamma",
@@ -97,3 +98,13 @@ def kernel_diag(X, kernel):
         return torch.ones(X.shape[0], dtype=torch.float64, device=X.device)
     X64 = X.to(torch.float64)
     return torch.einsum("ij,ij->i", X64, X64)
+
+
+def check_finite_kernel(K, gamma):
+    """``K`` itself, after checking it is finite: a NaN or inf kernel would make SMO run to ``max_iter``."""
+    if not bool(torch.isfinite(K).all()):
+        raise ValueError(
+            f"The training kernel has non-finite values (kernel width gamma={gamma!r} on data rescaled "
+            "to unit size); check X for extreme values or pass a finite, moderate gamma."
+        )
+    return K

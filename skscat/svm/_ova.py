@@ -25,10 +25,16 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
 from ..utils import batch_slices, resolve_device
+from ..utils._device import DEVICE_CONSTRAINT
+from ..utils._distances import (
+    scale_exponent,
+    scaled_squared_distances,
+    times_power_of_two,
+)
 from ..utils._sklearn import Interval, StrOptions, _fit_context
 from ..utils._torch_state import full_precision_matmul
 from ._classes import _predict_device
-from ._kernels import kernel_block, squared_norms
+from ._kernels import kernel_block, scaled_gamma, squared_norms
 from ._ova_solver import OneVsAllLayout, plan_memory, solve_decomposed, solve_full
 
 __all__ = ["MeanNormGaussianSVC", "gaussian_kernel"]
@@ -45,11 +51,14 @@ def gaussian_kernel(
 ):
     """Compute ``exp(-gamma |a - b|^2)`` for all rows of ``A`` and ``B``, as a float64 array.
 
-    Distances are computed as |a|^2 + |b|^2 - 2 a.b after subtracting
-    ``center`` (default: the mean of ``B``), which keeps the cancellation
-    error small; negative rounding residues are clipped to 0. In float64 the
-    values do not depend on ``batch_size`` (to ~1e-15); float32 products are
-    about twice as fast on CPU and agree to ~1e-6.
+    Distances are :func:`skscat.utils.scaled_squared_distances` of the rows
+    after subtracting ``center`` (default: the mean of ``B``), which keeps the
+    cancellation error small, and after dividing them (in float64) by the power
+    of two that brings the largest entry near 1, ``gamma`` growing to match:
+    an exact change of units that keeps float32 from under- or overflowing at
+    any finite scale. In float64 the values depend on ``batch_size`` only
+    through the rounding of the matrix products (~1e-15); float32 products
+    are about twice as fast on CPU and agree to ~1e-6.
 
     Parameters
     ----------
@@ -58,7 +67,7 @@ def gaussian_kernel(
     B : ndarray of shape (n_b, d)
         Columns of the kernel.
     gamma : float
-        Kernel width.
+        Kernel width, non-negative and finite.
     center : ndarray of shape (d,), optional
         Subtracted from both sides before the products (default: the mean of ``B``).
     device : str or torch.device, default="cpu"
@@ -74,18 +83,47 @@ def gaussian_kernel(
     -------
     ndarray of shape (n_a, n_b), float64
         The kernel matrix.
+
+    Raises
+    ------
+    ValueError
+        If ``dtype`` is not float32 or float64, or ``gamma`` is negative or not finite.
     """
+    dtype = _kernel_dtype(dtype)
+    if not (isinstance(gamma, numbers.Real) and np.isfinite(gamma) and gamma >= 0):
+        raise ValueError(f"gamma must be a finite number >= 0 (exp(-gamma |a - b|^2)); got gamma={gamma!r}.")
+    if not (isinstance(batch_size, numbers.Integral) and batch_size >= 1):
+        raise ValueError(f"batch_size must be an integer >= 1; got batch_size={batch_size!r}.")
     device = resolve_device(device)
-    center = B.mean(axis=0) if center is None else center
-    dtype = np.dtype(dtype)
-    b = torch.as_tensor(np.asarray(B - center, dtype=dtype), device=device)
-    b_sq = (b * b).sum(1)
+    A, B = np.asarray(A, dtype=np.float64), np.asarray(B, dtype=np.float64)
+    center = B.mean(axis=0) if center is None else np.asarray(center, dtype=np.float64)
+    exponent = _exponent(A - center, B - center)
+    width = scaled_gamma(gamma, exponent, torch.float64)
+    b = _centred(B, center, device, dtype, exponent)
+    b_sq = squared_norms(b)
     out = np.empty((len(A), len(B)), dtype=np.float64)
     for rows in batch_slices(len(A), batch_size, verbose=verbose, desc="Gaussian kernel"):
-        a = torch.as_tensor(np.asarray(A[rows] - center, dtype=dtype), device=device)
-        dist = ((a * a).sum(1)[:, None] + b_sq[None, :] - 2.0 * (a @ b.T)).clamp_min_(0)
-        out[rows] = torch.exp(-gamma * dist.double()).cpu().numpy()
+        a = _centred(A[rows], center, device, dtype, exponent)
+        dist, _ = scaled_squared_distances(a, b, squared_norms(a), b_sq, exponent=0)
+        out[rows] = torch.exp(-width * dist.double()).cpu().numpy()
     return out
+
+
+def _kernel_dtype(dtype):
+    """float32 or float64 as a torch dtype; anything else (e.g. "int32", which would truncate X) is refused."""
+    try:
+        name = np.dtype(dtype).name
+    except TypeError:
+        name = None
+    if name not in ("float32", "float64"):
+        raise ValueError(f"dtype must be 'float32' or 'float64' (the precision of the dot products); got dtype={dtype!r}.")
+    return getattr(torch, name)
+
+
+def _exponent(*arrays):
+    """Power of two that brings the largest entry of ``arrays`` (float64) near 1; 0 inside the safe range."""
+    largest = max((float(np.abs(a).max()) for a in arrays if a.size), default=0.0)
+    return scale_exponent(torch.tensor(largest))
 
 
 class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
@@ -93,7 +131,7 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
 
     The classifier of Oyallon & Mallat (2015): sigma = mean L2 norm of the
     training vectors (after whatever preprocessing precedes it), kernel
-    exp(-|x - y|^2 / (2 sigma^2)), one binary C-SVC per class (labels +1 on
+    ``exp(-|x - y|^2 / (2 sigma^2))``, one binary C-SVC per class (labels +1 on
     the class, -1 on all other training rows), and the class with the largest
     decision value wins; with two classes, one problem (``classes_[1]``
     against ``classes_[0]``). Each binary problem is LIBSVM's C-SVC (``-s 0
@@ -131,10 +169,13 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
     batch_size : int, default=2048
         Test rows per kernel block in prediction (and rows per block when X
         is copied to the device in fit): bounds the temporary memory
-        (``~16 * batch_size * n_sv`` bytes) and does not change the results.
-        The model never depends on it (the training kernel is always built
-        in blocks of 1024 rows); decision values are computed in float64, as
-        LIBSVM predicts, so they agree across batch sizes to ~1e-15 (tested).
+        (``~16 * batch_size * n_sv`` bytes). The model never depends on it,
+        with either solver (the training kernel is always built in blocks of
+        1024 rows; with ``solver="libsvm"`` it once followed ``batch_size``,
+        and the float64 products' rounding, ~1e-16, changed ``dual_coef_`` by
+        up to 0.009 at ``batch_size=1`` through LIBSVM's path; tested equal
+        now). Decision values are computed in float64, as LIBSVM predicts, so
+        they agree across batch sizes to ~1e-15 (tested).
     cache_size : float, default=12288
         Kernel memory budget in MB (12 GiB: the full kernel up to ~56,000
         training rows). Above it, the working-set decomposition runs within
@@ -205,7 +246,7 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
         "C": [Interval(numbers.Real, 0, None, closed="neither")],
         "sigma": [StrOptions({"mean_norm"}), Interval(numbers.Real, 0, None, closed="neither")],
         "solver": [StrOptions({"auto", "libsvm", "torch"})],
-        "device": [str, torch.device],
+        "device": DEVICE_CONSTRAINT,
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "cache_size": [Interval(numbers.Real, 0, None, closed="neither")],
         "kernel_dtype": [StrOptions({"float64", "float32"})],
@@ -302,10 +343,12 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
         self.solver_path_ = self.memory_plan_["path"]
         start = time.perf_counter()
         layout = OneVsAllLayout(y_index, len(self.classes_), device)
-        X_t = _centred_float32(X, layout.order, self.center_, device, self.batch_size)
+        exponent = _exponent(X - self.center_)
+        X_t = _centred_float32(X, layout.order, self.center_, device, self.batch_size, exponent)
         max_iter = self.max_iter if self.max_iter >= 0 else max(10_000_000, 100 * X.shape[0])
         check_every = 64 if device.type == "cuda" else 32
-        args = (X_t, layout, self.C, self.gamma_, self.tol, max_iter, check_every)
+        width = scaled_gamma(self.gamma_, exponent)
+        args = (X_t, layout, self.C, width, self.tol, max_iter, check_every)
         with full_precision_matmul():
             if self.solver_path_ == "full kernel":
                 with _Progress(self.verbose, X.shape[0], n_problems) as progress:
@@ -399,7 +442,7 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
             self.gamma_,
             center=self.center_,
             device=self.device,
-            batch_size=self.batch_size,
+            batch_size=_KERNEL_BLOCK,  # not batch_size: the products' rounding would change the model
             dtype=self.kernel_dtype,
             verbose=self.verbose,
         )
@@ -487,16 +530,19 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
         return state
 
 
-def _centred(X, center, device, dtype):
-    """``X - center`` (in float64) as a ``dtype`` tensor on ``device``."""
-    return torch.from_numpy(np.asarray(X, dtype=np.float64) - center).to(device=device, dtype=dtype)
+def _centred(X, center, device, dtype, exponent=0):
+    """``(X - center) / 2^exponent`` (in float64, exact) as a ``dtype`` tensor on ``device``."""
+    part = torch.from_numpy(np.asarray(X, dtype=np.float64) - center)
+    if exponent:
+        part = times_power_of_two(part, -exponent)
+    return part.to(device=device, dtype=dtype)
 
 
-def _centred_float32(X, order, center, device, batch_size):
-    """``X[order] - center`` as float32 on ``device``, converted block by block (no float64 copy of X)."""
+def _centred_float32(X, order, center, device, batch_size, exponent):
+    """``(X[order] - center) / 2^exponent`` as float32 on ``device``, block by block (no float64 copy of X)."""
     out = torch.empty(X.shape, dtype=torch.float32, device=device)
     for rows in batch_slices(X.shape[0], batch_size):
-        out[rows] = _centred(X[order[rows]], center, device, torch.float32)
+        out[rows] = _centred(X[order[rows]], center, device, torch.float32, exponent)
     return out
 
 

@@ -10,7 +10,7 @@ stored in *reverse* order (see :mod:`._smo` for why).
 import numpy as np
 import torch
 
-from ._kernels import kernel_diag, symmetric_kernel
+from ._kernels import check_finite_kernel, kernel_diag, symmetric_kernel
 from ._smo import BlockRows, SMOState, calculate_rho, dual_objective, solve
 
 __all__ = ["FullRows", "PairLayout", "SolveResult", "pair_groups", "solve_full", "solve_pair_groups", "vote_matrices"]
@@ -87,6 +87,18 @@ class SolveResult:
         self.n_iter = state.n_iter.cpu().numpy().astype(np.int32)
         self.fit_status = int(bool(state.hit_max_iter.any()))
 
+    def unscale_box(self, factor):
+        """The solution of the same problem with every box bound divided by ``factor`` (in place).
+
+        Solving with the bounds (and so the variables) multiplied by
+        ``factor`` and a kernel divided by it gives the same gradients and
+        steps: see ``TorchSVC._box_scale``.
+        """
+        if factor != 1.0:
+            self.pair_coef /= factor
+            self.objective /= factor
+        return self
+
 
 def solve_full(X, layout, C_rows, kernel, gamma, tol, max_iter, check_every):
     """Solve every pair problem on the full float32 training kernel.
@@ -97,14 +109,19 @@ def solve_full(X, layout, C_rows, kernel, gamma, tol, max_iter, check_every):
     layout : PairLayout
     C_rows : torch.Tensor of shape (n,), float64
         Per-row box bound ``C * class_weight * sample_weight``.
-    kernel, gamma, tol, max_iter, check_every
+    kernel : {"rbf", "linear"}
+    gamma : float
+        Width of the Gaussian kernel for ``X`` as given (ignored by "linear").
+    tol : float
+        LIBSVM's stopping threshold ``eps`` of every pair problem.
+    max_iter, check_every
         As in :func:`._smo.solve`.
 
     Returns
     -------
     SolveResult
     """
-    K = symmetric_kernel(X, kernel, gamma)
+    K = check_finite_kernel(symmetric_kernel(X, kernel, gamma), gamma)
     state = layout.initial_state(C_rows, kernel_diag(X, kernel), tol)
     solve(state, FullRows(K, layout.gidx), max_iter, check_every)
     del K
@@ -142,7 +159,7 @@ def solve_pair_groups(X, layout, C_rows, kernel, gamma, tol, max_iter, check_eve
         blocks = torch.zeros(len(group), layout.size, layout.size, dtype=torch.float32, device=X.device)
         for row, p in enumerate(group):
             m_p = layout.pair_size(p)
-            blocks[row, :m_p, :m_p] = symmetric_kernel(X[layout.gidx[p, :m_p]], kernel, gamma)
+            blocks[row, :m_p, :m_p] = check_finite_kernel(symmetric_kernel(X[layout.gidx[p, :m_p]], kernel, gamma), gamma)
         sub = state.subset(index)
         solve(sub, BlockRows(blocks), max_iter, check_every)
         state.write_back(sub, index)

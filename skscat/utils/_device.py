@@ -71,6 +71,7 @@ def runtime_device(device, owner):
     Returns
     -------
     torch.device
+        ``device`` resolved, or the CPU when this machine lacks it.
     """
     try:
         return resolve_device(device)

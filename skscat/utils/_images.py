@@ -32,6 +32,14 @@ def split_images(X):
     ------
     ValueError
         If ``X`` has more than 4 dimensions.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscat.utils import split_images
+    >>> rows, image_shape = split_images(np.zeros((5, 3, 8, 8)))
+    >>> rows.shape, image_shape
+    ((5, 192), (3, 8, 8))
     """
     ndim = getattr(X, "ndim", None)
     if ndim is None:
@@ -65,6 +73,12 @@ def check_image_shape(in_shape, owner):
     ------
     ValueError
         If ``in_shape`` is not three positive sizes (feature vectors, for instance).
+
+    Examples
+    --------
+    >>> from skscat.utils import check_image_shape
+    >>> check_image_shape([3, 32, 32], "MyNet")
+    (3, 32, 32)
     """
     shape = tuple(in_shape) if isinstance(in_shape, (tuple, list)) else ()
     if len(shape) != 3 or not all(isinstance(s, (int, np.integer)) and s > 0 for s in shape):

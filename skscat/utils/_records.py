@@ -21,11 +21,15 @@ import numpy as np
 
 from ._io import atomic_write_bytes
 
-__all__ = ["RecordWarning", "fingerprint", "load_npz", "npz_bytes", "read_record", "write_record"]
+__all__ = ["RecordError", "RecordWarning", "fingerprint", "load_npz", "npz_bytes", "read_record", "write_record"]
 
 
 class RecordWarning(UserWarning):
     """A stored record could not be read; the work is done again and the record rewritten."""
+
+
+class RecordError(ValueError):
+    """A stored record could not be read, and its reader asked for an error (``on_error="raise"``)."""
 
 
 def fingerprint(description, *arrays):
@@ -46,6 +50,15 @@ def fingerprint(description, *arrays):
     -------
     str
         40 hexadecimal digits.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skscat.utils import fingerprint
+    >>> fingerprint({"J": 2, "L": 8}) == fingerprint({"L": 8, "J": 2})
+    True
+    >>> fingerprint({"J": 2}, np.zeros(3)) == fingerprint({"J": 2}, np.zeros(4))
+    False
     """
     digest = hashlib.sha1(json.dumps(description, sort_keys=True, default=str).encode())
     for array in arrays:
@@ -71,7 +84,7 @@ def write_record(path, record, *, dump=None):
     atomic_write_bytes(path, data)
 
 
-def read_record(path, *, match=None, load=None):
+def read_record(path, *, match=None, load=None, on_error="warn"):
     """The record stored at ``path`` when it exists, is readable and matches; else ``None``.
 
     Parameters
@@ -84,21 +97,46 @@ def read_record(path, *, match=None, load=None):
         stores them (tuples become lists).
     load : callable, default=None
         ``load(path) -> mapping``; ``None`` reads JSON.
+    on_error : {"warn", "raise"}, default="warn"
+        A record that cannot be read: ``"warn"``, a cache miss with a
+        :class:`RecordWarning` (the work is redone and the file replaced);
+        ``"raise"``, a :class:`RecordError` naming the file and the fix, for
+        records that hold work too costly to redo unasked.
 
     Returns
     -------
     mapping or None
         ``None`` when the file is missing, belongs to other work, or cannot
-        be read (then with a :class:`RecordWarning` naming the file).
+        be read with ``on_error="warn"`` (then with a :class:`RecordWarning`
+        naming the file).
+
+    Raises
+    ------
+    RecordError
+        With ``on_error="raise"``, when the file cannot be read.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from skscat.utils import fingerprint, read_record, write_record
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "run.json"
+    >>> key = fingerprint({"lr": 0.1})
+    >>> write_record(path, {"fingerprint": key, "accuracy": 0.9})
+    >>> read_record(path, match={"fingerprint": key})["accuracy"]
+    0.9
+    >>> read_record(path, match={"fingerprint": fingerprint({"lr": 0.2})}) is None
+    True
     """
     path = Path(path)
     if not path.is_file():
         return None
     try:
         record = json.loads(path.read_text(encoding="utf-8")) if load is None else load(path)
-    except Exception as exc:  # noqa: BLE001 - any unreadable record is a cache miss, whatever the reader raised
-        warnings.warn(f"Cannot read the stored record {str(path)!r} ({type(exc).__name__}: {exc}); "
-                      "recomputing it and overwriting the file.", RecordWarning, stacklevel=2)
+    except Exception as exc:  # whatever the reader raised (pickle, zip, JSON, torch errors), the file is unreadable
+        reason = f"The stored record {str(path)!r} cannot be read ({type(exc).__name__}: {exc})"
+        if on_error == "raise":
+            raise RecordError(f"{reason}; delete it to redo that work.") from exc
+        warnings.warn(f"{reason}; recomputing it and overwriting the file.", RecordWarning, stacklevel=2)
         return None
     if match and load is None:
         match = json.loads(json.dumps(match, default=str))

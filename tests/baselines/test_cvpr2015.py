@@ -380,7 +380,7 @@ def test_cifar_official_split_and_subsets(tmp_path, stand_in):
     [
         (["--protocol", "nope"], "invalid choice: 'nope'"),
         (["--dataset", "digits"], "dataset='digits' has no cvpr2015 setting"),
-        (["--dataset", "cifar10", "--representation", "wavelets"], "representation='wavelets' is not known"),
+        (["--dataset", "cifar10", "--representation", "wavelets"], "argument --representation: invalid choice"),
         (["--dataset", "cifar10", "--method", "scat-svm"], "--method does not apply to --protocol cvpr2015"),
         (["--dataset", "cifar10", "--n-train", "100"], "--n-train does not apply"),
         ([], "--protocol cvpr2015 needs --dataset"),
@@ -390,16 +390,16 @@ def test_cli_errors(argv, message, tmp_path, capsys):
     argv = (
         ["--protocol", "cvpr2015", "--data-dir", str(tmp_path), *argv] if argv[:1] != ["--protocol"] else argv
     )
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as exit_:
         main([*argv, "--output", str(tmp_path / "o")])
-    assert message in capsys.readouterr().err
+    assert exit_.value.code == 2 and message in capsys.readouterr().err
 
 
 @pytest.mark.data
 @pytest.mark.parametrize(
     "options, message",
     [
-        ({"n_classes": 1}, "has 1 class here; the one-vs-all protocol needs at least 2"),
+        ({"n_classes": 1}, r"'n_classes' parameter of plan_paper_runs must be an int in the range \[2, inf\)"),
         (
             {"n_atoms_per_class": 7},
             "n_atoms_per_class=7 is larger than the 6 training rows of the smallest class",
@@ -445,7 +445,7 @@ def test_cli_reports_a_data_set_too_small(tmp_path, data_dir, stand_in, capsys):
     ]
     with pytest.raises(SystemExit):
         main([*argv, "--output", str(tmp_path / "o"), "--cache-dir", str(tmp_path / "c"), "--device", "cpu"])
-    assert "has 1 class here" in capsys.readouterr().err
+    assert "argument --n-classes: must be an int in the range [2, inf); got '1'" in capsys.readouterr().err
 
 
 @pytest.mark.data

@@ -1,16 +1,14 @@
 """docs/baselines.md's grid search over J and C on cached scattering features, as a test."""
 
 import numpy as np
-import pytest
 from sklearn.datasets import load_digits
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
+from skscat import scattering
 from skscat.baselines import CachedTransformer, MeanNormGaussianSVC, log_features
 from skscat.datasets import PerClassSplit, mean_per_class_accuracy_scorer
-
-scattering = pytest.importorskip("skscat.scattering")
 
 
 def _cached_entries(folder):

@@ -2,8 +2,7 @@
 
 import pytest
 
-baselines = pytest.importorskip("skscat.baselines")
-
+from skscat import baselines
 from skscat.networks import TorchCNNClassifier
 
 

@@ -10,7 +10,8 @@ _CHECKED = TorchCNNClassifier(max_epochs=10, batch_size=64, device="cpu", random
 _EXPECTED_FAILURES = {
     "check_do_not_raise_errors_in_init_or_set_params": (
         "the check passes the name of the **module_params catch-all (module__<name>=... arguments) "
-        "to set_params; it is not a parameter, and set_params rejects unknown names with "
+        "to __init__ and set_params; it is not a parameter: __init__ rejects it with TypeError (an "
+        "unknown keyword, as in skorch, so that clone cannot drop a typo) and set_params with "
         "ValueError, as scikit-learn's set_params does"
     ),
 }

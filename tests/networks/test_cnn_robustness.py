@@ -172,3 +172,25 @@ def test_in_shape_is_a_deprecated_alias_of_image_shape():
     with pytest.warns(FutureWarning):
         assert vectors.in_shape_ == (64,)
     assert not hasattr(TorchCNNClassifier(), "in_shape_")
+
+
+def test_state_pickled_with_in_shape_loads_as_image_shape():
+    X, y = _images()
+    clf = _small().fit(X, y)
+    state = clf.__getstate__()
+    state["in_shape_"] = state.pop("image_shape_")  # the attribute's name before 0.2
+    old = TorchCNNClassifier.__new__(TorchCNNClassifier)
+    old.__setstate__(state)
+    assert old.image_shape_ == (1, 8, 8)
+    np.testing.assert_array_equal(old.predict(X), clf.predict(X))
+
+
+def test_checkpoints_of_different_random_state_objects_are_not_shared():
+    from skscat.networks._checkpoint import fit_fingerprint
+
+    X, y = _images()
+    params = _small().get_params()
+    first = fit_fingerprint({**params, "random_state": np.random.RandomState(0)}, X, y)
+    second = fit_fingerprint({**params, "random_state": np.random.RandomState(1)}, X, y)
+    assert first != second
+    assert fit_fingerprint(params, X, y) == fit_fingerprint(dict(params), X, y.copy())
