@@ -27,6 +27,7 @@ from ._module import (
     check_images,
     check_order2_averaging,
     check_scattering_params,
+    empty_output,
     homogeneous,
 )
 from ._scatnet import ScatNetCascade, scatnet_angular_subsampling
@@ -189,12 +190,12 @@ class RotoTranslationScattering2D(nn.Module):
         Returns
         -------
         Tensor, shape (..., n_paths, H', W'), or (..., n_coefficients) for "scatnet"
+            The coefficients, paths in the order of ``paths``.
         """
         check_images(x, self.shape)
         batch_shape = x.shape[:-2]
         if x.numel() == 0:
-            tail = (self.n_coefficients,) if self.scatnet is not None else (self.n_paths, *self.output_shape)
-            return x.new_zeros(*batch_shape, *tail)
+            return empty_output(self, x, batch_shape)
         S = homogeneous(self._scatter, x.reshape(-1, *self.shape))
         return S.reshape(*batch_shape, *S.shape[1:])
 
