@@ -15,7 +15,7 @@ from ._core import (
 )
 from ._paths import scattering_paths
 from ._scatnet import ScatNetCascade
-from .filter_bank import compute_padding, filter_bank, reflect_pad_indices
+from .filter_bank import _is_int, compute_padding, filter_bank, reflect_pad_indices
 
 __all__ = [
     "CONVENTIONS",
@@ -93,10 +93,6 @@ def _check_filter_size(J, shape, L, Q):
     if values > _MAX_FILTER_VALUES:
         raise ValueError(f"L={L}, J={J}, Q={Q} on {shape[0]}x{shape[1]} images need about {values:.1e} filter "
                          f"values (more than {_MAX_FILTER_VALUES:.1e}): lower L (the paper: 8) or Q (the paper: 2).")
-
-
-def _is_int(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def check_convention(Q, convention):

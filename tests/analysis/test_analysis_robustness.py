@@ -224,3 +224,12 @@ def test_svm_backend_auto_is_torch_svc():
     from skscat.svm import TorchSVC
 
     assert isinstance(_svm("auto", 1.0, 0.5, "cpu"), TorchSVC)
+
+
+def test_one_nn_names_the_mismatched_sets():
+    from skscat.analysis import depth_accuracy_table, one_nn_accuracy
+
+    with pytest.raises(ValueError, match="X_test has 2 features but X_train has 5"):
+        one_nn_accuracy(POINTS, LABELS, POINTS[:, :2], LABELS, device="cpu")
+    with pytest.raises(ValueError, match="train has no layers"):
+        depth_accuracy_table({}, LABELS, {}, LABELS, device="cpu")

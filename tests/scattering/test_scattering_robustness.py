@@ -17,8 +17,17 @@ from skscat.scattering import (
     RotoTranslationScattering2D,
     Scattering2D,
     ScatteringTransformer,
+    path_names,
+    rgb_to_gray,
+    rgb_to_yuv,
+    roto_translation_paths,
+    scattering_paths,
 )
-from skscat.scattering.filter_bank import compute_padding, filter_bank
+from skscat.scattering.filter_bank import (
+    angular_filter_bank,
+    compute_padding,
+    filter_bank,
+)
 
 
 def _images(n=3, channels=3, size=16, seed=0):
@@ -209,3 +218,32 @@ def test_roto_second_layer_wavelets_come_from_the_translation_front_end():
             np.testing.assert_array_equal(roto.translation.wavelet_hat(j2, j1), bank["psi"][j2][j1])
     x = torch.rand(2, 16, 16, generator=torch.Generator().manual_seed(2))
     torch.testing.assert_close(roto(x)[:, : 1 + 3 * 4], roto.translation(x)[:, : 1 + 3 * 4], rtol=0, atol=0)
+
+
+# Further bad inputs on the public functions (same classes of fault) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: scattering_paths(-1, 4), ValueError, "J=-1"),
+        (lambda: scattering_paths(2, 0), ValueError, "L=0"),
+        (lambda: scattering_paths(2, 4, 5), ValueError, "max_order=5"),
+        (lambda: roto_translation_paths(0, 4), ValueError, "J=0"),
+        (lambda: roto_translation_paths(2, 4, -1), ValueError, "n_angular_scales=-1"),
+        (lambda: path_names({}), ValueError, "paths lacks the columns"),
+        (lambda: rgb_to_gray(torch.zeros(2, 8, 8)), ValueError, "not RGB"),
+        (lambda: rgb_to_yuv(torch.zeros(4, 8, 8)), ValueError, "not RGB"),
+        (lambda: rgb_to_yuv(np.zeros((3, 8, 8))), TypeError, "torch.Tensor"),
+        (lambda: filter_bank(16, 16, 0), ValueError, "J=0"),
+        (lambda: filter_bank(16, 16, 1, 0), ValueError, "L=0"),
+        (lambda: filter_bank(18, 16, 2), ValueError, "M=18 is not a multiple of 2\\*\\*J"),
+        (lambda: angular_filter_bank(1), ValueError, "L=1"),
+        (lambda: angular_filter_bank(8, 0), ValueError, "n_scales=0"),
+        (lambda: ScatteringTransformer(J=1, shape=(8.5, 8), device="cpu").fit(np.zeros((2, 64))), ValueError,
+         r"shape=\(8.5, 8\)"),
+    ],
+)
+def test_public_functions_refuse_bad_input_clearly(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
