@@ -44,14 +44,26 @@ class TorchThreads(WorkerPlugin):
         self.n_threads = n_threads
 
     def setup(self, worker):
-        """Set torch's and BLAS's thread counts in the worker process."""
+        """Set torch's and BLAS's thread counts in the worker process.
+
+        Parameters
+        ----------
+        worker : distributed.Worker
+            The worker the plugin is registered on (dask passes it).
+        """
         n_threads = self.n_threads or int(worker.state.nthreads)
         self._previous = torch.get_num_threads()
         torch.set_num_threads(n_threads)
         self._limits = threadpool_limits(limits=n_threads)
 
     def teardown(self, worker):
-        """Restore the counts found at setup (when the plugin is replaced or removed)."""
+        """Restore the counts found at setup (when the plugin is replaced or removed).
+
+        Parameters
+        ----------
+        worker : distributed.Worker
+            The worker the plugin is registered on (dask passes it).
+        """
         if hasattr(self, "_limits"):
             self._limits.restore_original_limits()
             torch.set_num_threads(self._previous)

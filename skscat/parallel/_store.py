@@ -92,6 +92,7 @@ class ZarrFeatureStore:
         Returns
         -------
         self : ZarrFeatureStore
+            The store, every chunk written.
         """
         X = _row_chunked(X, chunk_rows)
         manifest = self._manifest(transformer, X)
@@ -161,11 +162,12 @@ class ZarrFeatureStore:
         return json.loads(path.read_text()) if path.is_file() else None
 
     def missing(self):
-        """Indices of the chunks without a finished-chunk marker.
+        """List the chunks without a finished-chunk marker.
 
         Returns
         -------
         list of int
+            Their indices, in order.
         """
         if self._read_manifest() is None:
             raise ValueError(f"There is no feature store at {self.path} yet; call write() first.")
@@ -181,26 +183,29 @@ class ZarrFeatureStore:
         return zarr.open_array(str(self.path), mode="r")
 
     def to_dask(self):
-        """A lazy dask array over the store, one block per zarr chunk.
+        """Open the store as a lazy dask array, one block per zarr chunk.
 
         Returns
         -------
         dask.array.Array
+            The features, nothing read yet.
         """
         return da.from_zarr(self.array)
 
     def rows(self, index, out=None):
-        """Rows ``index`` of the store (any order), read chunk by chunk.
+        """Read rows ``index`` of the store (any order), chunk by chunk.
 
         Parameters
         ----------
         index : array-like of int
+            Row indices.
         out : ndarray of shape (len(index), n_features), optional
             Filled in place.
 
         Returns
         -------
         ndarray
+            The rows, in the order of ``index`` (``out`` when given).
         """
         array = self.array
         index = np.asarray(index, dtype=np.int64)
