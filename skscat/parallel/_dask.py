@@ -1,10 +1,16 @@
 """Dask workers that run skscat: one torch thread per worker thread."""
 
+import threading
+
 import torch
 from distributed import WorkerPlugin
 from threadpoolctl import threadpool_limits
 
 __all__ = ["TorchThreads"]
+
+# A thread setting its count waits this long for the other task threads to take theirs (so that each of the
+# worker's threads runs the setting once), then gives up waiting: the count is already set in it.
+_BARRIER_TIMEOUT_S = 60.0
 
 
 class TorchThreads(WorkerPlugin):
@@ -16,9 +22,15 @@ class TorchThreads(WorkerPlugin):
     ``OMP_NUM_THREADS=1`` unless the environment already sets it), every core
     without a nanny, in a threaded ``LocalCluster(processes=False)`` or when
     ``OMP_NUM_THREADS`` is exported. On a busy machine the surplus threads
-    spin-wait on each other. The plugin sets the worker process's torch
-    threads (``torch.set_num_threads``) and its BLAS threads (threadpoolctl)
-    once, when the worker starts: a setting of the worker process, never
+    spin-wait on each other.
+
+    torch (through OpenMP) keeps the count per thread, and a thread that has
+    run torch code keeps its count when another thread calls
+    ``torch.set_num_threads``. So the plugin sets it in the worker's event
+    loop thread (which also sets the default of threads started later) and
+    once in each of the worker's task threads, before the tasks queued after
+    it; BLAS libraries are limited the same way (threadpoolctl). This is a
+    setting of the worker process, made when the plugin is registered, never
     flipped inside ``fit``.
 
     Parameters
@@ -44,14 +56,45 @@ class TorchThreads(WorkerPlugin):
         self.n_threads = n_threads
 
     def setup(self, worker):
-        """Set torch's and BLAS's thread counts in the worker process."""
-        n_threads = self.n_threads or int(worker.state.nthreads)
+        """Set torch's and BLAS's thread counts in every thread of the worker process.
+
+        Parameters
+        ----------
+        worker : distributed.Worker
+            The worker being set up.
+        """
         self._previous = torch.get_num_threads()
-        torch.set_num_threads(n_threads)
-        self._limits = threadpool_limits(limits=n_threads)
+        _everywhere(worker, self.n_threads or int(worker.state.nthreads))
 
     def teardown(self, worker):
-        """Restore the counts found at setup (when the plugin is replaced or removed)."""
-        if hasattr(self, "_limits"):
-            self._limits.restore_original_limits()
-            torch.set_num_threads(self._previous)
+        """Restore the count found at setup (when the plugin is replaced or removed).
+
+        Parameters
+        ----------
+        worker : distributed.Worker
+            The worker being torn down.
+        """
+        if hasattr(self, "_previous"):
+            _everywhere(worker, self._previous)
+
+
+def _set_threads(n_threads):
+    torch.set_num_threads(n_threads)
+    threadpool_limits(limits=n_threads)
+
+
+def _everywhere(worker, n_threads):
+    """Set the count in this thread, then in each of the worker's task threads (queued ahead of later tasks)."""
+    _set_threads(n_threads)
+    n_task_threads = int(worker.state.nthreads)
+    barrier = threading.Barrier(n_task_threads, timeout=_BARRIER_TIMEOUT_S)
+
+    def in_task_thread():
+        _set_threads(n_threads)
+        try:
+            barrier.wait()  # hold this thread so that the next call lands on another one
+        except threading.BrokenBarrierError:
+            pass
+
+    for _ in range(n_task_threads):
+        worker.executors["default"].submit(in_task_thread)
