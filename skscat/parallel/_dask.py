@@ -1,16 +1,11 @@
 """Dask workers that run skscat: one torch thread per worker thread."""
 
-import threading
-
 import torch
 from distributed import WorkerPlugin
+from distributed.threadpoolexecutor import ThreadPoolExecutor
 from threadpoolctl import threadpool_limits
 
 __all__ = ["TorchThreads"]
-
-# A thread setting its count waits this long for the other task threads to take theirs (so that each of the
-# worker's threads runs the setting once), then gives up waiting: the count is already set in it.
-_BARRIER_TIMEOUT_S = 60.0
 
 
 class TorchThreads(WorkerPlugin):
@@ -24,14 +19,16 @@ class TorchThreads(WorkerPlugin):
     ``OMP_NUM_THREADS`` is exported. On a busy machine the surplus threads
     spin-wait on each other.
 
-    torch (through OpenMP) keeps the count per thread, and a thread that has
-    run torch code keeps its count when another thread calls
-    ``torch.set_num_threads``. So the plugin sets it in the worker's event
-    loop thread (which also sets the default of threads started later) and
-    once in each of the worker's task threads, before the tasks queued after
-    it; BLAS libraries are limited the same way (threadpoolctl). This is a
-    setting of the worker process, made when the plugin is registered, never
-    flipped inside ``fit``.
+    torch (through OpenMP) keeps the count per thread: a thread reads
+    torch's process-wide count the first time it runs torch code and keeps
+    it, whoever calls ``torch.set_num_threads`` later. So the plugin sets the
+    process-wide count (and limits the BLAS libraries, with threadpoolctl),
+    then gives the worker fresh task threads, which start from it; the old
+    ones finish their tasks and exit. Register it before submitting work, as
+    in the examples: a task running at that moment that left the pool
+    (``secede``, e.g. a nested joblib call) cannot rejoin it. This is a
+    setting of the worker process, made when the plugin is registered (and on
+    workers that join later), never flipped inside ``fit``.
 
     Parameters
     ----------
@@ -56,7 +53,7 @@ class TorchThreads(WorkerPlugin):
         self.n_threads = n_threads
 
     def setup(self, worker):
-        """Set torch's and BLAS's thread counts in every thread of the worker process.
+        """Set torch's and BLAS's thread counts in the worker process and renew its task threads.
 
         Parameters
         ----------
@@ -64,7 +61,7 @@ class TorchThreads(WorkerPlugin):
             The worker being set up.
         """
         self._previous = torch.get_num_threads()
-        _everywhere(worker, self.n_threads or int(worker.state.nthreads))
+        _set_threads(worker, self.n_threads or int(worker.state.nthreads))
 
     def teardown(self, worker):
         """Restore the count found at setup (when the plugin is replaced or removed).
@@ -75,26 +72,14 @@ class TorchThreads(WorkerPlugin):
             The worker being torn down.
         """
         if hasattr(self, "_previous"):
-            _everywhere(worker, self._previous)
+            _set_threads(worker, self._previous)
 
 
-def _set_threads(n_threads):
-    torch.set_num_threads(n_threads)
+def _set_threads(worker, n_threads):
+    torch.set_num_threads(n_threads)  # this thread, and the count every new thread starts from
     threadpool_limits(limits=n_threads)
-
-
-def _everywhere(worker, n_threads):
-    """Set the count in this thread, then in each of the worker's task threads (queued ahead of later tasks)."""
-    _set_threads(n_threads)
-    n_task_threads = int(worker.state.nthreads)
-    barrier = threading.Barrier(n_task_threads, timeout=_BARRIER_TIMEOUT_S)
-
-    def in_task_thread():
-        _set_threads(n_threads)
-        try:
-            barrier.wait()  # hold this thread so that the next call lands on another one
-        except threading.BrokenBarrierError:
-            pass
-
-    for _ in range(n_task_threads):
-        worker.executors["default"].submit(in_task_thread)
+    old = worker.executors["default"]
+    if isinstance(old, ThreadPoolExecutor):  # not the "offload" executor or a user's own pool
+        worker.executors["default"] = ThreadPoolExecutor(int(worker.state.nthreads),
+                                                         thread_name_prefix=old._thread_name_prefix)
+        old.shutdown(wait=False)

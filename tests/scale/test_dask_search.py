@@ -37,6 +37,11 @@ def test_dask_grid_search_matches_serial_with_one_torch_thread_per_worker(client
     np.testing.assert_array_equal(results["mean_test_torch_threads"], 1.0)
     np.testing.assert_array_equal(results["mean_test_worker_threads"], 1.0)  # the fits ran inside workers
     assert distributed_search.best_params_ == serial.best_params_
+    # After a search (whose joblib tasks leave and rejoin the pool), the plugin still reaches every task thread.
+    client.register_plugin(TorchThreads(n_threads=2))
+    assert _task_threads(client) == {2}
+    client.register_plugin(TorchThreads())
+    assert _task_threads(client) == {1}
 
 
 def test_torch_threads_plugin_rejects_bad_counts():
