@@ -23,14 +23,14 @@ from sklearn.preprocessing import StandardScaler
 import skscat
 from skscat.datasets import mean_per_class_accuracy
 from skscat.svm import MeanNormGaussianSVC
-from skscat.utils import atomic_write_text, batch_slices, resolve_device
+from skscat.utils import atomic_write_text, batch_slices, fingerprint, resolve_device
 from skscat.utils._sklearn import (
     StrOptions,
     validate_params,
 )
 
 from ._cache import _RUNTIME_PARAMS, log_features
-from ._features import ChunkedFeatures, fingerprint
+from ._features import ChunkedFeatures
 from ._options import CONSTRAINTS, check_folder, check_seeds
 from ._paper import (
     CONVENTIONS,
