@@ -9,22 +9,15 @@ computes the others. Reading gathers rows through memory maps, so a split
 costs the memory of its own rows only.
 """
 
-import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from skscat.utils import atomic_path, atomic_write_text
+from skscat.utils import atomic_path, atomic_write_text, fingerprint
 
-__all__ = ["ChunkedFeatures", "fingerprint"]
-
-
-def fingerprint(description):
-    """Hex SHA-1 of a JSON-serialisable description (keys sorted)."""
-    text = json.dumps(description, sort_keys=True, default=str)
-    return hashlib.sha1(text.encode()).hexdigest()
+__all__ = ["ChunkedFeatures"]
 
 
 class ChunkedFeatures:

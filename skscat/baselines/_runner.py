@@ -25,7 +25,7 @@ from ._data import (
 )
 from ._figure import write_results_figure
 from ._options import CONSTRAINTS, check_folder, check_seeds
-from ._records import read_record
+from ._records import read_result
 from ._registry import BaselineConfig, get_baseline
 
 __all__ = ["COLUMNS", "RunSpec", "check_request", "format_markdown", "run_baselines", "summarize"]
@@ -214,7 +214,7 @@ def _record_path(spec, ctx):
 def _finished(specs, ctx):
     """The results of the runs finished earlier, all read (and checked) before any work."""
     paths = {spec: _record_path(spec, ctx) for spec in specs}
-    return {spec: read_record(path, _RECORD_KEYS) for spec, path in paths.items() if path.is_file()}
+    return {spec: read_result(path, _RECORD_KEYS) for spec, path in paths.items() if path.is_file()}
 
 
 def _record(spec, ctx, log, finished):

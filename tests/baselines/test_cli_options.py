@@ -131,10 +131,10 @@ def test_output_dir_that_is_a_file_is_refused_before_any_run(tmp_path):
 @pytest.mark.parametrize(
     "content, message",
     [
-        ("{not json", "is not valid JSON"),
-        ('["a", "list"]', "holds no {'spec': ..., 'result': {...}} record"),
-        ('{"spec": {}, "result": {"dataset": "digits"}}', "has no ['method', 'accuracy'"),
-        (b"\xff\xfe\x00binary", "is not valid JSON"),
+        ("{not json", "JSONDecodeError"),
+        ('["a", "list"]', "it holds no {'spec': ..., 'result': {...}} run record"),
+        ('{"spec": {}, "result": {"dataset": "digits"}}', "its result has no ['method', 'accuracy'"),
+        (b"\xff\xfe\x00binary", "UnicodeDecodeError"),
     ],
 )
 def test_damaged_run_record_is_a_usage_error_naming_it(tmp_path, capsys, content, message):
@@ -147,9 +147,9 @@ def test_damaged_run_record_is_a_usage_error_naming_it(tmp_path, capsys, content
     with pytest.raises(SystemExit) as exit_:
         main(argv)
     err = capsys.readouterr().err
-    assert exit_.value.code == 2 and f"the run record '{record}' " in err and message in err
-    assert "delete it to run that run again" in err
-    with pytest.raises(RecordError, match="delete it"):
+    assert exit_.value.code == 2 and f"The stored record '{record}' cannot be read" in err and message in err
+    assert "delete it to redo that work" in err
+    with pytest.raises(RecordError, match="delete it to redo that work"):
         run_baselines(methods=["pixels-svm"], output_dir=tmp_path, cache_dir=None, verbose=False)
     record.write_bytes(finished)
     assert main(argv) == 0 and "[skip]" in capsys.readouterr().out
@@ -178,3 +178,12 @@ def test_baselines_and_feature_stores_refuse_bad_arguments(tmp_path):
         Baseline("my-svm", print, requires="no")
     with pytest.raises(ValueError, match="chunk_size=0"):
         ChunkedFeatures(tmp_path, 10, 4, 0)  # used to divide by zero in n_chunks
+
+
+def test_sequences_are_any_array_like_but_not_a_string(tmp_path):
+    rows = run_baselines(methods=("pixels-svm",), seeds=range(1), output_dir=tmp_path, cache_dir=None,
+                         verbose=False, log=print)
+    assert [row["seed"] for row in rows] == [0]
+    for name in ("datasets", "methods"):
+        with pytest.raises(ValueError, match=f"'{name}' parameter of run_baselines"):
+            run_baselines(**{name: "digits"}, output_dir=tmp_path, cache_dir=None)
