@@ -24,7 +24,7 @@ def batch_slices(n_samples, batch_size, *, verbose=False, desc=None):
     Returns
     -------
     iterator of slice
-        Consecutive row ranges covering ``0 .. n - 1``, each at most ``batch_size`` long.
+        Consecutive row ranges covering ``range(n_samples)``, each at most ``batch_size`` long.
 
     Raises
     ------
