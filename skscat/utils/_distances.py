@@ -87,9 +87,10 @@ def scaled_squared_distances(A, B, sq_a=None, sq_b=None, exponent=None):
         sq_a = sq_b = None
     sq_a = squared_norms(A) if sq_a is None else sq_a
     sq_b = squared_norms(B) if sq_b is None else sq_b
-    D = A @ B.T
-    D.mul_(-2.0).add_(sq_a[:, None]).add_(sq_b[None, :]).clamp_(min=0.0)
-    return D, exponent
+    # |a|^2 + |b|^2 first, then one GEMM with beta = 1 adds -2 a.b: two passes over D fewer than
+    # scaling and adding after the product (the kernel rows of the working-set path are memory-bound).
+    D = torch.addmm(sq_a[:, None] + sq_b[None, :], A, B.T, alpha=-2.0)
+    return D.clamp_(min=0.0), exponent
 
 
 def squared_distances(A, B, sq_a=None, sq_b=None):

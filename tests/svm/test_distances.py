@@ -41,7 +41,8 @@ def test_safe_range_takes_the_direct_path_bit_for_bit():
     A, B, _ = _points(torch.float32)
     A, B = A.float() * 3, B.float() * 3
     assert scale_exponent(A, B) == 0
-    direct = (A @ B.T).mul_(-2.0).add_(squared_norms(A)[:, None]).add_(squared_norms(B)[None, :]).clamp_(min=0.0)
+    sq = squared_norms(A)[:, None] + squared_norms(B)[None, :]
+    direct = torch.addmm(sq, A, B.T, alpha=-2.0).clamp_(min=0.0)
     assert torch.equal(squared_distances(A, B), direct)
 
 
