@@ -1,4 +1,4 @@
-"""Helpers shared by the benchmarks: kymatio import shim, timing, peak memory."""
+"""Helpers shared by the benchmarks: kymatio import shim, timing, peak memory, stored results."""
 
 import json
 import os
@@ -8,6 +8,8 @@ import subprocess
 import sys
 import threading
 import time
+
+from skscat.utils import read_record
 
 
 def import_kymatio_torch():
@@ -90,6 +92,16 @@ def probe_in_subprocess(script, *args):
     command = [sys.executable, script, "--probe", *map(str, args)]
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def read_results(path, default):
+    """The results a benchmark stored at ``path`` with :func:`skscat.utils.write_record`, else ``default``.
+
+    A damaged file stops the script (a ``RecordError`` naming it and the fix) instead of being replaced
+    by the few results of this run: the others may have cost hours.
+    """
+    stored = read_record(path, on_error="raise")
+    return default if stored is None else stored
 
 
 def print_table(header, rows):

@@ -29,7 +29,6 @@ From other code (the GPU check): ``main(case="small", device="cuda")`` returns t
 """
 
 import argparse
-import json
 import os
 import resource
 import sys
@@ -40,10 +39,10 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import PeakRSS, print_table
+from _common import PeakRSS, print_table, read_results
 
 from skscat.feature_selection import OrthogonalLeastSquaresSelector
-from skscat.utils import atomic_write_text, resolve_device
+from skscat.utils import resolve_device, write_record
 
 CASES = {
     "small": {
@@ -286,12 +285,11 @@ def cli(argv=None):
     parser.add_argument("--out", default="benchmarks/results/bench_ols.json")
     args = parser.parse_args(argv)
     out = Path(args.out)
-    results = json.loads(out.read_text()) if out.exists() else {}
-    for case in args.cases:
+    results = read_results(out, {})
+    for case in args.cases:  # timings are measured anew at every run: nothing is reused
         result = main(case, args.device, args.threads, not args.no_transcription, args.batch_size)
         results[f"{case}-{result['device']}-{result['threads']}t"] = result
-        out.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(out, json.dumps(results, indent=1))
+        write_record(out, results)
     print_results(results)
 
 

@@ -16,9 +16,11 @@ CPU budget (the defaults; a GPU run can use the paper's widths with
 - no augmentation by default: the scattering of each image is then computed
   once (``ScatWRN(precomputed=True)``), which is what makes the run fit a CPU.
 
-Results are appended to a JSON file (atomically) after each run; an
-interrupted benchmark resumes where it stopped. ``--plot`` draws the table's
-figure and the training curves.
+Results are appended to a JSON list (:func:`skscat.utils.write_record`,
+atomic) after each run, each with the fingerprint of its configuration; an
+interrupted benchmark resumes where it stopped, and a run whose recipe
+changed is done again. ``--plot`` draws the table's figure and the training
+curves.
 
 Usage::
 
@@ -27,9 +29,9 @@ Usage::
 """
 
 import argparse
-import json
 import math
 import resource
+import sys
 import time
 from pathlib import Path
 
@@ -37,12 +39,17 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import read_results
+
 from skscat.datasets import load_cifar10, small_sample_subset
 from skscat.networks import TorchCNNClassifier
 from skscat.scattering import Scattering2D
-from skscat.utils import atomic_write_text, resolve_device
+from skscat.utils import fingerprint, resolve_device, write_record
 
 MODELS = ("scat_wrn", "wrn")
+RUN_FIELDS = ("model", "n", "seed", "width", "steps", "augment")  # one stored result per run
+RECIPE = {"batch_size": 128, "lr": 0.1, "lr_schedule": "cosine", "weight_decay": 5e-4}  # both models
 PAPER = {"wrn": {100: 35, 500: 47, 1000: 60}, "scat_wrn": {100: 38, 500: 55, 1000: 62}}
 
 
@@ -77,16 +84,21 @@ def scattering_features(images, device, batch_size=256):
 
 def make_classifier(model, n, args, seed):
     """The run's estimator: same optimiser and step budget for both models."""
-    batches = math.ceil(n / 128)
+    batches = math.ceil(n / RECIPE["batch_size"])
     precomputed = model == "scat_wrn" and not args.augment
     params = {"module__width": args.width}
     if precomputed:
         params["module__precomputed"] = True
     return TorchCNNClassifier(
-        module=model, max_epochs=max(1, round(args.steps / batches)), batch_size=128, lr=0.1,
-        lr_schedule="cosine", weight_decay=5e-4, crop_padding=4 if args.augment else 0,
-        horizontal_flip=args.augment, device=args.device, random_state=seed, **params,
+        module=model, max_epochs=max(1, round(args.steps / batches)), crop_padding=4 if args.augment else 0,
+        horizontal_flip=args.augment, device=args.device, random_state=seed, **RECIPE, **params,
     )
+
+
+def run_fingerprint(model, n, seed, args):
+    """What a run's result depends on; the device is left out (it changes the figures by rounding only)."""
+    run = dict(zip(RUN_FIELDS, (model, n, seed, args.width, args.steps, args.augment)))
+    return fingerprint({**run, **RECIPE, "scattering": {"J": 2, "L": 8}, "test": "whole test set"})
 
 
 def run_one(model, n, seed, data, args):
@@ -103,7 +115,8 @@ def run_one(model, n, seed, data, args):
             "steps": args.steps, "epochs": clf.n_epochs_, "accuracy": accuracy, "fit_seconds": seconds,
             "n_params": n_params, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "train_loss": clf.history_["train_loss"].tolist(),
-            "train_accuracy": clf.history_["train_accuracy"].tolist()}
+            "train_accuracy": clf.history_["train_accuracy"].tolist(),
+            "fingerprint": run_fingerprint(model, n, seed, args)}
 
 
 def load_data(args, needed):
@@ -120,10 +133,10 @@ def load_data(args, needed):
 
 def run(args):
     out = Path(args.out)
-    results = json.loads(out.read_text()) if out.exists() else []
-    done = {(r["model"], r["n"], r["seed"], r["width"], r["steps"], r["augment"]) for r in results}
+    results = read_results(out, [])
+    done = {r.get("fingerprint") for r in results}
     todo = [(m, n, s) for n in args.sizes for s in args.seeds for m in MODELS
-            if (m, n, s, args.width, args.steps, args.augment) not in done]
+            if run_fingerprint(m, n, s, args) not in done]
     if not todo:
         return results
     y_train = load_cifar10(args.data, subset="train", return_X_y=True)[1]
@@ -133,8 +146,8 @@ def run(args):
         result = run_one(model, n, seed, data, args)
         tqdm.write(f"{model:>8}  n={n:<5} seed={seed}  acc {result['accuracy']:.3f}  "
                    f"fit {result['fit_seconds']:.0f}s  peak RSS {result['peak_rss_mb']:.0f} MB")
-        results.append(result)
-        atomic_write_text(out, json.dumps(results, indent=1))
+        results = [r for r in results if any(r[k] != result[k] for k in RUN_FIELDS)] + [result]  # drop stale
+        write_record(out, results)
     return results
 
 
@@ -215,7 +228,9 @@ def _suffix(augment):
 def main(argv=None):
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
-    results = json.loads(Path(args.out).read_text()) if args.report_only else run(args)
+    results = read_results(args.out, []) if args.report_only else run(args)
+    if not results:
+        raise SystemExit(f"--out {args.out!r} holds no results: run without --report-only first.")
     table = summary(results, args.width, args.steps, args.augment)
     config = (args.width, args.steps, args.augment)
     seeds = sorted({r["seed"] for r in results if (r["width"], r["steps"], r["augment"]) == config})

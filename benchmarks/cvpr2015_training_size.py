@@ -3,21 +3,27 @@
 A diagnostic of the gap to the paper (82.3 % with 50,000 training images): the same standardisation, OLS and
 one-vs-all SVM as ``skscat-baselines --protocol cvpr2015 --dataset cifar10``, on the first ``n`` training images of
 each class, scored on the whole test set. Needs the feature cache of a finished cvpr2015 CIFAR-10 run (it never
-scatters). Results go to ``--output`` as JSON (written atomically after each size).
+scatters). Results go to ``--output`` as JSON (:func:`skscat.utils.write_record`, after each size), keyed by the
+number per class, each with the fingerprint of what it depends on; a rerun reuses a stored size whose fingerprint
+matches and computes the others.
 
     python benchmarks/cvpr2015_training_size.py --cache-dir .skscat-cache --per-class 250 500 1000
 """
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import read_results
+
 from skscat.baselines import _cvpr2015 as cvpr
 from skscat.datasets import mean_per_class_accuracy
-from skscat.utils import atomic_write_text
+from skscat.utils import fingerprint, write_record
 
 
 def _first_per_class(train, y, per_class):
@@ -46,6 +52,12 @@ def run_size(plan, train, test, per_class, device):
     }
 
 
+def size_fingerprint(plan, per_class):
+    """What the result of one size depends on: the cached features (their folder names them) and the pipeline."""
+    return fingerprint({"features": plan.store.folder.name, "per_class": per_class, "C": cvpr.C,
+                        "n_atoms_per_class": plan.setting.n_atoms_per_class, "n_rounds": plan.setting.n_rounds})
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default="../shared/data")
@@ -61,11 +73,15 @@ def main(argv=None):
     if plan.store.missing():
         raise SystemExit(f"the feature cache {plan.store.folder} is incomplete: run skscat-baselines first.")
     _, _, train, test = plan.runs[0]
-    results = {}
+    results = read_results(args.output, {})
     for per_class in args.per_class:
-        results[per_class] = run_size(plan, train, test, per_class, args.device)
-        print(json.dumps(results[per_class]), flush=True)
-        atomic_write_text(Path(args.output), json.dumps(results, indent=1))
+        key = size_fingerprint(plan, per_class)
+        if results.get(str(per_class), {}).get("fingerprint") == key:
+            print(f"{per_class} per class: stored result reused", flush=True)
+            continue
+        results[str(per_class)] = {**run_size(plan, train, test, per_class, args.device), "fingerprint": key}
+        print(json.dumps(results[str(per_class)]), flush=True)
+        write_record(args.output, results)
 
 
 if __name__ == "__main__":

@@ -23,14 +23,14 @@ from sklearn.preprocessing import StandardScaler
 import skscat
 from skscat.datasets import mean_per_class_accuracy
 from skscat.svm import MeanNormGaussianSVC
-from skscat.utils import atomic_write_text, batch_slices, resolve_device
+from skscat.utils import atomic_write_text, batch_slices, fingerprint, resolve_device
 from skscat.utils._sklearn import (
     StrOptions,
     validate_params,
 )
 
 from ._cache import _RUNTIME_PARAMS, log_features
-from ._features import ChunkedFeatures, fingerprint
+from ._features import ChunkedFeatures
 from ._options import CONSTRAINTS, check_folder, check_seeds
 from ._paper import (
     CONVENTIONS,
@@ -53,7 +53,7 @@ from ._plan import (
     selector_class,
     svm_memory_plan,
 )
-from ._records import read_record
+from ._records import read_result
 from ._runner import format_markdown
 
 __all__ = [
@@ -151,8 +151,8 @@ _RECORD_KEYS = ("dataset", "representation", "seed", "split", "accuracy", "mean_
 
 @validate_params(
     {
-        "datasets": [list, tuple],
-        "representations": [list, tuple],
+        "datasets": CONSTRAINTS["datasets"],
+        "representations": ["array-like"],
         "data_dir": CONSTRAINTS["data_dir"][:-1],
         "convention": [StrOptions(set(CONVENTIONS))],
         "cache_dir": CONSTRAINTS["cache_dir"][:-1],
@@ -394,7 +394,7 @@ def _run_plan(plan, ctx):
     """Scatter once, then every split of the plan (finished ones are read back)."""
     specs = [(_spec(plan, seed, split), train, test) for seed, split, train, test in plan.runs]
     finished = {
-        spec: read_record(_record_path(ctx, spec), _RECORD_KEYS)
+        spec: read_result(_record_path(ctx, spec), _RECORD_KEYS)
         for spec, _, _ in specs
         if _record_path(ctx, spec).is_file()
     }
@@ -499,7 +499,7 @@ def run_paper_plans(plans, *, output_dir="skscat-results", device="auto", verbos
     """
     output_dir = check_folder(output_dir, "output_dir")
     for path in sorted((output_dir / "runs").glob("cvpr2015-*.json")):
-        read_record(path, _RECORD_KEYS)  # every record the tables will read, checked before any work
+        read_result(path, _RECORD_KEYS)  # every record the tables will read, checked before any work
     for plan in plans:
         for line in plan.lines():
             log(line)
@@ -569,7 +569,7 @@ def summarize_paper(rows):
 def _write_tables(output_dir):
     """``results_cvpr2015.csv`` (one row per split) and ``.md`` (the summary over splits, then the splits)
     from every cvpr2015 record in ``output_dir``, this invocation's and earlier ones'."""
-    records = [read_record(p, _RECORD_KEYS) for p in sorted((output_dir / "runs").glob("cvpr2015-*.json"))]
+    records = [read_result(p, _RECORD_KEYS) for p in sorted((output_dir / "runs").glob("cvpr2015-*.json"))]
     rows = sorted(records, key=lambda r: (r["dataset"], r["representation"], r["seed"], r["split"]))
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=PAPER_COLUMNS, extrasaction="ignore", lineterminator="\n")

@@ -9,22 +9,15 @@ computes the others. Reading gathers rows through memory maps, so a split
 costs the memory of its own rows only.
 """
 
-import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from skscat.utils import atomic_path, atomic_write_text
+from skscat.utils import atomic_path, atomic_write_text, fingerprint
 
-__all__ = ["ChunkedFeatures", "fingerprint"]
-
-
-def fingerprint(description):
-    """Hex SHA-1 of a JSON-serialisable description (keys sorted)."""
-    text = json.dumps(description, sort_keys=True, default=str)
-    return hashlib.sha1(text.encode()).hexdigest()
+__all__ = ["ChunkedFeatures"]
 
 
 class ChunkedFeatures:
@@ -40,6 +33,11 @@ class ChunkedFeatures:
     """
 
     def __init__(self, folder, n_images, n_features, chunk_size):
+        if int(chunk_size) < 1 or int(n_images) < 0 or int(n_features) < 1:
+            raise ValueError(
+                f"chunk_size={chunk_size!r}, n_images={n_images!r}, n_features={n_features!r}: a feature store "
+                "needs chunk_size >= 1, n_images >= 0 and n_features >= 1."
+            )
         self.folder = Path(folder)
         self.n_images, self.n_features, self.chunk_size = int(n_images), int(n_features), int(chunk_size)
 

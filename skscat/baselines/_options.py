@@ -50,9 +50,10 @@ CONSTRAINTS = {
     "cache_dir": [*_PATH, None],
     "device": [str],
     "verbose": ["verbose"],
-    "datasets": [list, tuple],
-    "methods": [list, tuple],
-    "seeds": [list, tuple],
+    # Sequences (a list, a tuple, a range, an array); a bare string is refused, not read letter by letter.
+    "datasets": ["array-like"],
+    "methods": ["array-like"],
+    "seeds": ["array-like"],
 }
 
 

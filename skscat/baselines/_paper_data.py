@@ -7,7 +7,6 @@ channel). Subsets for quick checks keep the first classes and the first images
 of each class, so they are deterministic.
 """
 
-import hashlib
 import os
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ from skscat.datasets import (
     load_cifar100,
     read_image,
 )
+from skscat.utils import fingerprint
 
 __all__ = ["ImageSource", "load_source"]
 
@@ -77,15 +77,6 @@ def _first_per_class(target, n_classes, max_per_class):
     return np.flatnonzero(keep)
 
 
-def _digest(*parts):
-    sha = hashlib.sha1()
-    for part in parts:
-        sha.update(
-            np.ascontiguousarray(part).tobytes() if isinstance(part, np.ndarray) else str(part).encode()
-        )
-    return sha.hexdigest()
-
-
 def _cifar(dataset, data_dir, n_classes, max_train_per_class, max_test_per_class):
     loader = load_cifar10 if dataset == "cifar10" else load_cifar100
     parts = []
@@ -99,7 +90,7 @@ def _cifar(dataset, data_dir, n_classes, max_train_per_class, max_test_per_class
     return ImageSource(
         dataset,
         target,
-        _digest(pixels, target),
+        fingerprint(None, pixels, target),
         lambda rows: list(pixels[rows]),
         n_official_train=len(y_train),
         description=f"official split: {len(y_train)} train / {len(y_test)} test images",
@@ -119,7 +110,7 @@ def _caltech(data_dir, n_classes, max_per_class):
     return ImageSource(
         "caltech101",
         target,
-        _digest("\n".join(relative)),
+        fingerprint(relative),
         reader,
         description=f"{len(target)} images of {len(np.unique(target))} classes (BACKGROUND_Google dropped)",
     )

@@ -1,36 +1,36 @@
-"""Reading back the JSON record of a finished run; a damaged one is an error naming the file and the fix."""
+"""The result of a finished run, read back through skscat.utils records; a damaged record is an error.
+
+A run's record holds work that may have taken hours, and records are written
+atomically, so a damaged one was edited or corrupted on disk: the command
+stops with an error naming the file (``on_error="raise"``) instead of
+silently redoing the run.
+"""
 
 import json
 
-__all__ = ["RecordError", "read_record"]
+from skscat.utils._records import RecordError
+from skscat.utils._records import read_record as _read_record
+
+__all__ = ["RecordError", "read_result"]
 
 
-class RecordError(ValueError):
-    """A run record exists but cannot be used (not JSON, or not a record); the message names the file."""
-
-
-def read_record(path, required=()):
-    """The ``result`` row of the record at ``path``, holding at least the keys ``required``.
-
-    Records are written atomically, so a damaged one was edited or corrupted
-    on disk; deleting it makes the next invocation run that run again.
+def read_result(path, required=()):
+    """The ``result`` of the run record at ``path``, holding at least the keys ``required``.
 
     Raises
     ------
     RecordError
-        The file is not JSON, holds no ``{"spec": ..., "result": {...}}``, or
-        its result lacks a required key.
+        The file is not JSON, holds no ``{"spec": ..., "result": {...}}``, or its result lacks a
+        required key; the message names the file and says to delete it to run that run again.
     """
-    fix = "delete it to run that run again, or point --output at another folder."
-    try:
+
+    def load(path):
         record = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RecordError(f"the run record {str(path)!r} is not valid JSON ({exc}); {fix}") from None
-    if not isinstance(record, dict) or not isinstance(record.get("result"), dict) or "spec" not in record:
-        raise RecordError(
-            f"the run record {str(path)!r} holds no {{'spec': ..., 'result': {{...}}}} record; {fix}"
-        )
-    missing = [key for key in required if key not in record["result"]]
-    if missing:
-        raise RecordError(f"the run record {str(path)!r} has no {missing} in its result; {fix}")
-    return record["result"]
+        if not isinstance(record, dict) or not isinstance(record.get("result"), dict) or "spec" not in record:
+            raise ValueError("it holds no {'spec': ..., 'result': {...}} run record")
+        missing = [key for key in required if key not in record["result"]]
+        if missing:
+            raise ValueError(f"its result has no {missing}")
+        return record
+
+    return _read_record(path, load=load, on_error="raise")["result"]

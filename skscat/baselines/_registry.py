@@ -98,6 +98,14 @@ class Baseline:
     reference: str = ""
     requires: Callable | None = None
 
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name or self.name.startswith("-") or " " in self.name:
+            raise ValueError(f"name={self.name!r} is not a command-line name; use a non-empty word like 'my-svm'.")
+        for field_name in ("build", "requires"):
+            value = getattr(self, field_name)
+            if not callable(value) and not (field_name == "requires" and value is None):
+                raise TypeError(f"{field_name}={value!r} is not callable; pass a function (see Baseline's docstring).")
+
     def unavailable(self):
         """Say why this baseline cannot run here.
 

@@ -23,8 +23,9 @@ from ._data import (
     image_side,
     load_split,
 )
+from ._figure import write_results_figure
 from ._options import CONSTRAINTS, check_folder, check_seeds
-from ._records import read_record
+from ._records import read_result
 from ._registry import BaselineConfig, get_baseline
 
 __all__ = ["COLUMNS", "RunSpec", "check_request", "format_markdown", "run_baselines", "summarize"]
@@ -199,6 +200,7 @@ def _format_csv(rows):
 def _write_tables(ctx):
     atomic_write_text(ctx.output_dir / "results.csv", _format_csv(ctx.rows))
     atomic_write_text(ctx.output_dir / "results.md", format_markdown(ctx.rows))
+    write_results_figure(ctx.rows, ctx.output_dir / "results.png")
 
 
 #: Keys of a run record's result that the tables read.
@@ -212,7 +214,7 @@ def _record_path(spec, ctx):
 def _finished(specs, ctx):
     """The results of the runs finished earlier, all read (and checked) before any work."""
     paths = {spec: _record_path(spec, ctx) for spec in specs}
-    return {spec: read_record(path, _RECORD_KEYS) for spec, path in paths.items() if path.is_file()}
+    return {spec: read_result(path, _RECORD_KEYS) for spec, path in paths.items() if path.is_file()}
 
 
 def _record(spec, ctx, log, finished):
@@ -227,10 +229,11 @@ def _record(spec, ctx, log, finished):
 
 
 def check_request(datasets, methods, data_dir, device, *, J=None, n_train=None, train_per_class=30, image_size=32):
-    """Fail before any work: unknown or unavailable method, unknown data set, missing folder or device,
-    a scale too large for the images, a training subset or split the data set cannot give.
+    """Check a request before any work, raising a ValueError that names what is wrong.
 
-    The keyword checks read no image: class counts come from the data set's
+    Refused: an unknown or unavailable method, an unknown data set, a missing
+    folder or device, a repeated name, a scale too large for the images, a
+    training subset or split the data set cannot give. The keyword checks read no image: class counts come from the data set's
     definition (Caltech-101: its folder listing).
 
     Parameters

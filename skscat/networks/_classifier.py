@@ -31,6 +31,7 @@ from ._checkpoint import (
     load_checkpoint,
     save_checkpoint,
 )
+from ._distributed import data_parallel
 from ._registry import get_network
 from ._training import (
     build_module,
@@ -39,6 +40,7 @@ from ._training import (
     evaluate,
     learning_rate,
     loss_and_accuracy,
+    minibatches,
     train_epoch,
 )
 
@@ -64,6 +66,13 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
     rate multiplied by 0.2 at 30, 60 and 80 % of the epochs, random crops
     with reflect padding 4 and horizontal flips (images only, on the training
     device).
+
+    Under ``torchrun`` (or any launcher that sets ``RANK``, ``WORLD_SIZE``,
+    ``MASTER_ADDR``), every process calls ``fit`` with the same data and
+    trains one DistributedDataParallel replica on its shard of each global
+    batch of ``batch_size`` (gloo on the CPU, NCCL and SyncBatchNorm on
+    CUDA); rank 0 alone writes checkpoints, and every rank ends with the
+    same model (see ``docs/scaling.md``).
 
     We wrote this estimator instead of subclassing skorch's
     ``NeuralNetClassifier``: with a trivial module, skorch fails 42 of the 55
@@ -338,7 +347,9 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
             check_checkpoint_dir(self.checkpoint_dir)
         X, y_encoded = self._validate_fit_data(X, y, warm)
         device = resolve_device(self.device)
-        run = self._start_run(X, y_encoded, device, warm)
+        parallel = data_parallel(device)  # None unless torchrun started several processes
+        device = device if parallel is None else parallel.device
+        run = self._start_run(X, y_encoded, device, warm, parallel)
         run["milestones"] = milestones
         self._train(run, device)
         self._finish(run)
@@ -384,7 +395,7 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
 
     @property
     def in_shape_(self):
-        """Deprecated name of :attr:`image_shape_` (or ``(n_features_in_,)`` for vectors)."""
+        """Deprecated name of ``image_shape_`` (or ``(n_features_in_,)`` for vectors)."""
         check_is_fitted(self)
         warnings.warn("in_shape_ is deprecated since 0.2 and will be removed in 0.3: use image_shape_ (None for "
                       "feature vectors, whose shape is (n_features_in_,)).", FutureWarning, stacklevel=2)
@@ -417,23 +428,30 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
             ) from exc
         return check_module(module, factory)
 
-    def _start_run(self, X, y, device, warm):
+    def _start_run(self, X, y, device, warm, parallel=None):
         """Everything a training run needs: data split, module, optimizer, generator, history."""
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        if parallel is not None:
+            seed = parallel.broadcast(seed)  # one initialisation and one shuffle on every rank
         generator = torch.Generator().manual_seed(seed)
         module_seed = int(torch.randint(np.iinfo(np.int32).max, (1,), generator=generator))
         module = self.module_ if warm else self._new_module(module_seed)
         module = module.to(device)
         check_outputs(module, X[:2], len(self.classes_), device, name=f"module={self.module!r}")
         run = {"generator": generator, "module": module, "epoch": 0, "history": [], "best": None}
-        run.update(self._split(X, y, generator))
+        run.update(self._split(X, y, generator), parallel=parallel, model=module)
+        if parallel is not None:
+            module, run["model"] = parallel.wrap(module)
+            run["module"] = module
+            parallel.check_batches([len(b) for b in minibatches(torch.arange(len(run["train"][0])), self.batch_size)])
         run["optimizer"] = torch.optim.SGD(
             module.parameters(), lr=self.lr, momentum=self.momentum, weight_decay=self.weight_decay
         )
         run["fingerprint"] = None
         if self.checkpoint_dir is not None and not warm:
             run["fingerprint"] = fit_fingerprint(self.get_params(deep=False), X, y)
-            _restore(run, load_checkpoint(self.checkpoint_dir, run["fingerprint"]), device)
+            state = None if not _writes(run) else load_checkpoint(self.checkpoint_dir, run["fingerprint"])
+            _restore(run, state if parallel is None else parallel.broadcast(state), device)
         return run
 
     def _split(self, X, y, generator):
@@ -475,17 +493,20 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
                 group["lr"] = lr
             start = time.perf_counter()
             train_loss, train_acc = train_epoch(
-                run["module"], run["optimizer"], *run["train"], generator=run["generator"],
-                batch_size=self.batch_size, device=device, augment=augment, verbose=self.verbose,
-                desc=f"epoch {epoch + 1}/{self.max_epochs}",
+                run["model"], run["optimizer"], *run["train"], generator=run["generator"],
+                batch_size=self.batch_size, device=device, augment=augment, verbose=self.verbose and _writes(run),
+                desc=f"epoch {epoch + 1}/{self.max_epochs}", parallel=run["parallel"],
             )
             _check_finite_loss(train_loss, epoch + 1, self.lr)
+            if run["parallel"] is not None:
+                run["parallel"].sync_buffers(run["module"])  # every rank validates and keeps rank 0's statistics
             record = {"epoch": epoch + 1, "lr": lr, "train_loss": train_loss, "train_accuracy": train_acc}
             record.update(self._validate_epoch(run, device))
             run["history"].append(record)
             run["epoch"] = epoch + 1
-            self._log(record, time.perf_counter() - start)
-            if run["fingerprint"] is not None:
+            if _writes(run):
+                self._log(record, time.perf_counter() - start)
+            if run["fingerprint"] is not None and _writes(run):
                 save_checkpoint(self.checkpoint_dir, _snapshot(run))
 
     def _validate_epoch(self, run, device):
@@ -494,6 +515,8 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
         X_valid, y_valid = run["valid"]
         logits = evaluate(run["module"], X_valid, batch_size=self.batch_size, device=device)
         loss, accuracy = loss_and_accuracy(logits, y_valid.numpy())
+        if run["parallel"] is not None:
+            loss, accuracy = run["parallel"].all_mean(loss, accuracy)  # the same early stopping on every rank
         best = run["best"]
         if best is None or accuracy > best["accuracy"]:
             state = {k: v.detach().cpu().clone() for k, v in run["module"].state_dict().items()}
@@ -519,6 +542,8 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
         if run["best"] is not None:
             module.load_state_dict(run["best"]["state"])
             self.best_epoch_ = run["best"]["epoch"]
+        if run["parallel"] is not None:
+            module = run["parallel"].unwrap(module)
         module.eval()
         self.module_ = module
         self.n_epochs_ = run["epoch"]
@@ -655,6 +680,11 @@ def _check_finite_loss(loss, epoch, lr):
             f"Training diverged: the training loss of epoch {epoch} is {loss} (lr={lr:g}). Use a smaller lr "
             "(0.1 and below is usual with SGD), or scale the inputs (e.g. StandardScaler)."
         )
+
+
+def _writes(run):
+    """Whether this process writes checkpoints and logs (rank 0 of a data-parallel fit)."""
+    return run["parallel"] is None or run["parallel"].is_writer
 
 
 def _snapshot(run):

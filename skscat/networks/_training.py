@@ -129,7 +129,7 @@ def minibatches(order, batch_size):
     return batches
 
 
-def train_epoch(module, optimizer, X, y, *, generator, batch_size, device, augment, verbose, desc):
+def train_epoch(module, optimizer, X, y, *, generator, batch_size, device, augment, verbose, desc, parallel=None):
     """Run one epoch of SGD on shuffled minibatches.
 
     Parameters
@@ -154,6 +154,10 @@ def train_epoch(module, optimizer, X, y, *, generator, batch_size, device, augme
         Show a tqdm bar over batches.
     desc : str
         Its label.
+    parallel : DataParallel, optional
+        Under ``torchrun``: every rank draws the same global batches (and
+        augmentation) and trains on its shard of each; the loss and accuracy
+        are summed over the ranks.
 
     Returns
     -------
@@ -169,14 +173,18 @@ def train_epoch(module, optimizer, X, y, *, generator, batch_size, device, augme
         yb = y[index].to(device, non_blocking=True)
         if augment is not None:
             xb = random_crop_flip(xb, generator, **augment)
+        if parallel is not None:
+            xb, yb = xb[parallel.shard(len(index))], yb[parallel.shard(len(index))]
         logits = module(xb)
-        loss = F.cross_entropy(logits, yb)
+        loss = F.cross_entropy(logits, yb) if parallel is None else parallel.loss(logits, yb, len(index))
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-        total_loss += loss.item() * len(index)
+        total_loss += loss.item() * len(index) / (1 if parallel is None else parallel.world_size)
         correct += int((logits.argmax(1) == yb).sum())
         bar.set_postfix(loss=f"{loss.item():.3f}")
+    if parallel is not None:
+        total_loss, correct = parallel.all_sum(total_loss, correct)
     return total_loss / len(X), correct / len(X)
 
 

@@ -10,9 +10,15 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..utils import as_images, batch_slices, infer_image_shape, resolve_device
-from ..utils._device import DEVICE_CONSTRAINT, runtime_device
-from ..utils._images import split_images
+from ..utils import (
+    as_images,
+    batch_slices,
+    infer_image_shape,
+    resolve_device,
+    runtime_device,
+    split_images,
+)
+from ..utils._device import DEVICE_CONSTRAINT
 from ..utils._sklearn import Interval, StrOptions, _fit_context
 from ._paths import path_names
 

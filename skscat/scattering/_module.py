@@ -296,7 +296,7 @@ class Scattering2D(nn.Module):
         Returns
         -------
         phi, psi, separable
-            As :func:`~._core.scattering2d` takes them. The separable low-pass
+            As ``_core.scattering2d`` takes them. The separable low-pass
             (exact up to phi's float32 rounding) is used in float32; float64
             keeps the exact Fourier product (``separable`` is None).
         """

@@ -75,13 +75,17 @@ class SMOState:
 
 
 def _not_up(y, alpha, C):
-    """Outside LIBSVM's ``I_up`` (padding included): cannot move towards ``y``."""
-    return ~(((y > 0) & (alpha < C)) | ((y < 0) & (alpha > 0)))
+    """Outside LIBSVM's ``I_up`` (padding included): cannot move towards ``y``.
+
+    ``y`` is +1, -1 or 0 (padding, where ``alpha = C = 0``): one ``where``
+    instead of two masked products (fewer operations per SMO step).
+    """
+    return ~torch.where(y > 0, alpha < C, alpha > 0)
 
 
 def _not_low(y, alpha, C):
     """Outside LIBSVM's ``I_low`` (padding included): cannot move against ``y``."""
-    return ~(((y > 0) & (alpha > 0)) | ((y < 0) & (alpha < C)))
+    return ~torch.where(y > 0, alpha > 0, alpha < C)
 
 
 def _select_i(state):
@@ -107,9 +111,9 @@ def _select_j(state, i, gmax, K_i):
 
 def _step(state, ij, K_i, K_j):
     """LIBSVM's two-variable update, clipped to the box, then the gradient update."""
-    (y_i, y_j), (a_i, a_j), (C_i, C_j), (qd_i, qd_j), (v_i, v_j) = (
-        t.gather(1, ij).unbind(1) for t in (state.y, state.alpha, state.C, state.qd, state.v)
-    )
+    y_ij, a_ij, C_ij = (t.gather(1, ij) for t in (state.y, state.alpha, state.C))
+    (y_i, y_j), (a_i, a_j), (C_i, C_j) = y_ij.unbind(1), a_ij.unbind(1), C_ij.unbind(1)
+    (qd_i, qd_j), (v_i, v_j) = (t.gather(1, ij).unbind(1) for t in (state.qd, state.v))
     quad = (qd_i + qd_j - 2.0 * K_i.gather(1, ij[:, 1:]).squeeze(1)).clamp(min=TAU)
     # Move a_i by +y_i t and a_j by -y_j t with t >= 0 (LIBSVM's delta up to sign).
     room_i = torch.where(y_i > 0, C_i - a_i, a_i)
@@ -117,11 +121,10 @@ def _step(state, ij, K_i, K_j):
     t = torch.minimum((v_j - v_i) / quad, torch.minimum(room_i, room_j)).masked_fill_(state.done, 0.0)
     new_i = torch.where(t >= room_i, torch.where(y_i > 0, C_i, 0.0), a_i + y_i * t)
     new_j = torch.where(t >= room_j, torch.where(y_j > 0, 0.0, C_j), a_j - y_j * t)
-    new = torch.where(state.done[:, None], torch.stack([a_i, a_j], 1), torch.stack([new_i, new_j], 1))
-    coef = state.y.gather(1, ij) * (new - torch.stack([a_i, a_j], 1))
+    new = torch.where(state.done[:, None], a_ij, torch.stack([new_i, new_j], 1))
+    coef = y_ij * (new - a_ij)
     state.v.addcmul_(K_i, coef[:, :1]).addcmul_(K_j, coef[:, 1:])
     state.alpha.scatter_(1, ij, new)
-    y_ij, C_ij = state.y.gather(1, ij), state.C.gather(1, ij)
     state.not_up.scatter_(1, ij, _not_up(y_ij, new, C_ij))
     state.not_low.scatter_(1, ij, _not_low(y_ij, new, C_ij))
 

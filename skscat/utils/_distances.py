@@ -30,7 +30,18 @@ SAFE_EXPONENT = 40
 
 
 def squared_norms(X):
-    """Row-wise squared Euclidean norms ``|x_i|^2``, in the dtype of ``X``."""
+    """Compute the row-wise squared Euclidean norms ``|x_i|^2``, in the dtype of ``X``.
+
+    Parameters
+    ----------
+    X : torch.Tensor of shape (n, d)
+        Rows.
+
+    Returns
+    -------
+    torch.Tensor of shape (n,)
+        The squared norms.
+    """
     return torch.einsum("ij,ij->i", X, X)
 
 
@@ -48,24 +59,27 @@ def scale_exponent(*tensors):
 
 
 def scaled_squared_distances(A, B, sq_a=None, sq_b=None, exponent=None):
-    """Squared distances of ``2^-e A`` and ``2^-e B``, and ``e``: ``|a - b|^2 = 2^(2e) D``.
+    """Compute the squared distances of ``2^-e A`` and ``2^-e B``, and ``e``: ``|a - b|^2 = 2^(2e) D``.
 
     Parameters
     ----------
     A : torch.Tensor of shape (n_a, d), floating
+        First rows.
     B : torch.Tensor of shape (n_b, d), same dtype and device as ``A``
+        Second rows.
     sq_a, sq_b : torch.Tensor, optional
         :func:`squared_norms` of ``A`` and ``B`` (unscaled). Used only when
         no rescaling is needed (``e = 0``); otherwise the norms are computed
         from the scaled inputs, since those given may have over- or underflowed.
     exponent : int, optional
-        The power of two ``e``; by default :func:`scale_exponent` of ``A`` and ``B``.
+        The power of two ``e``; by default ``scale_exponent`` of ``A`` and ``B``.
 
     Returns
     -------
     D : torch.Tensor of shape (n_a, n_b)
         Squared distances of the scaled rows, ``>= 0``.
     exponent : int
+        The power of two ``e``.
     """
     exponent = scale_exponent(A, B) if exponent is None else int(exponent)
     if exponent:
@@ -79,7 +93,7 @@ def scaled_squared_distances(A, B, sq_a=None, sq_b=None, exponent=None):
 
 
 def squared_distances(A, B, sq_a=None, sq_b=None):
-    """Squared Euclidean distances ``D[i, j] = |A[i] - B[j]|^2``, numerically safe at any finite scale.
+    """Compute squared Euclidean distances ``D[i, j] = |A[i] - B[j]|^2``, safe at any finite scale.
 
     Computed as ``|a|^2 + |b|^2 - 2 a.b`` (one matrix product) on inputs
     rescaled by an exact power of two (see the module notes), clamped at 0.
@@ -93,7 +107,9 @@ def squared_distances(A, B, sq_a=None, sq_b=None):
     Parameters
     ----------
     A : torch.Tensor of shape (n_a, d), floating
+        First rows.
     B : torch.Tensor of shape (n_b, d), same dtype and device as ``A``
+        Second rows.
     sq_a, sq_b : torch.Tensor, optional
         Precomputed :func:`squared_norms` of ``A`` and ``B`` (used when no
         rescaling is needed).
@@ -101,6 +117,7 @@ def squared_distances(A, B, sq_a=None, sq_b=None):
     Returns
     -------
     torch.Tensor of shape (n_a, n_b)
+        The squared distances, ``>= 0``.
 
     Examples
     --------
