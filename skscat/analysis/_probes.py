@@ -98,7 +98,6 @@ def layer_representations(model, X, layers, *, spatial="mean", batch_size=256, d
     _check_layers(module, layers)
     if spatial not in _SPATIAL:
         raise ValueError(f"spatial={spatial!r} is not an option; use 'mean' (one vector per image) or None.")
-    check_positive_int(batch_size, "batch_size")
     X = _as_input(X, in_shape)
     dev = resolve_device(device)
     module = _on_device(module, dev)
@@ -108,7 +107,8 @@ def layer_representations(model, X, layers, *, spatial="mean", batch_size=256, d
     module.eval()
     try:
         with torch.no_grad():
-            for n_batches, sl in enumerate(batch_slices(len(X), batch_size, verbose=verbose, desc="probe"), 1):
+            batches = batch_slices(len(X), batch_size, verbose=verbose, desc="probe")  # checks batch_size
+            for n_batches, sl in enumerate(batches, 1):
                 module(X[sl].to(dev))
                 _check_ran_once(chunks, n_batches)
     finally:

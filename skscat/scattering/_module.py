@@ -218,6 +218,12 @@ class Scattering2D(nn.Module):
     move them, and they are rebuilt (not saved) with the module's
     ``state_dict``. The module has no parameters; gradients flow to the input.
 
+    Each image is scattered as ``2**e S(2**-e x)`` with ``2**-e`` bringing its
+    largest value near 1 (exact: the transform is positively homogeneous and
+    a power of two only shifts exponents), so float32 input near 1e20 or
+    1e-20 neither overflows nor underflows, and ordinary input gives the same
+    bits as without it. An empty batch gives an empty output.
+
     Examples
     --------
     >>> import torch
