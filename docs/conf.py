@@ -54,7 +54,7 @@ nitpicky = True
 _THIRD_PARTY = r"(numpy|np|scipy|sklearn|torch|pandas|joblib|matplotlib|PIL|kymatio|skops|dask|zarr|tqdm)"
 nitpick_ignore_regex = [
     (r"py:.*", _THIRD_PARTY + r"(\..*)?"),
-    (r"py:.*", r"(os|io|pathlib|collections|typing|hashlib)(\..*)?"),
+    (r"py:.*", r"(os|io|sys|pathlib|collections|typing|hashlib)(\..*)?"),
 ]
 
 # -- autodoc / autosummary / numpydoc ---------------------------------------------------------
@@ -78,7 +78,10 @@ numpydoc_validation_exclude = {
 # -- MyST: the user guide pages are Markdown ----------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
 myst_heading_anchors = 4
-suppress_warnings = ["myst.header"]  # some pages start at "##" below a "#" title used as the page name
+suppress_warnings = [
+    "myst.header",  # some pages start at "##" below a "#" title used as the page name
+    "misc.highlighting_failure",  # architecture.md's generated ```mermaid block shows as plain text
+]
 
 # -- sphinx-gallery ------------------------------------------------------------------------------
 sphinx_gallery_conf = {
@@ -94,6 +97,7 @@ sphinx_gallery_conf = {
     "matplotlib_animations": False,
     "remove_config_comments": True,
     "min_reported_time": 1,
+    "capture_repr": (),  # no "Out: Text(...)" under a cell that ends with a matplotlib call
 }
 warnings.filterwarnings("ignore", category=UserWarning, message="Matplotlib is currently using agg")
 

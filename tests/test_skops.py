@@ -138,3 +138,12 @@ def test_cuda_fit_loads_and_predicts_on_cpu(name, digits):
     loaded = sio.loads(sio.dumps(est), trusted=trusted_types(est)).set_params(device="cpu")
     for method, value in _outputs(loaded, X).items():
         np.testing.assert_allclose(value, expected[method], rtol=1e-4, atol=1e-5, err_msg=method)
+
+
+def test_trusted_types_docstring_example_runs():
+    import doctest
+
+    from skscat.utils import _persistence
+
+    result = doctest.testmod(_persistence, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

@@ -43,6 +43,9 @@ def one_nn_accuracy(X_train, y_train, X_test, y_test, *, device="auto"):
     X_train, X_test = check_features(X_train, "X_train"), check_features(X_test, "X_test")
     y_train = check_labels(y_train, X_train.shape[0], "y_train", "X_train")
     y_test = check_labels(y_test, X_test.shape[0], "y_test", "X_test")
+    if X_test.shape[1] != X_train.shape[1]:
+        raise ValueError(f"X_test has {X_test.shape[1]} features but X_train has {X_train.shape[1]}; pass the "
+                         "same representation for both.")
     _, ind = nearest_neighbors(X_train, 1, queries=X_test, device=device)
     return float(np.mean(y_train[ind[:, 0]] == y_test))
 
@@ -131,6 +134,8 @@ def depth_accuracy_table(
     unknown = [c for c in classifiers if c not in _CLASSIFIERS]
     if unknown or not classifiers:
         raise ValueError(f"classifiers={list(classifiers)!r}: use a non-empty subset of {_CLASSIFIERS}.")
+    if not train:
+        raise ValueError("train has no layers; pass {layer: (n_train, d) features} for at least one depth.")
     missing = [name for name in train if name not in test]
     if missing:
         raise ValueError(f"layers {missing} are in train but not in test; pass the same layers for both.")

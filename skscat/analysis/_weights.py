@@ -60,8 +60,12 @@ def weight_fourier(weight, paths, *, axes="theta1"):
         For example ``SharedLocalEncoder.encoder[0].weight``.
     paths : mapping of str to array of int
         The path table of the ``K`` scattering paths (keys ``order``, ``j1``,
-        ``theta1``, ``j2``, ``theta2``; ``-1`` where a field does not apply),
-        e.g. ``front_end.scattering.paths``.
+        ``theta1``, ``j2``, ``theta2`` and, for the roto-translation
+        scattering, ``angular_scale``; ``-1`` where a field does not apply),
+        e.g. ``front_end.scattering.paths`` or
+        :func:`~skscat.scattering.roto_translation_paths`. Each signal is
+        transformed on the angle values it has (a roto-translation angular
+        filter's subsampled ``theta1``, the ``2 L`` values of its ``theta2``).
     axes : {"theta1", "theta1_theta2"}, default="theta1"
         Transform along ``theta1`` only (orders 1 and 2), or along
         ``theta1`` for order 1 and ``(theta1, theta2)`` jointly for order 2.
@@ -244,6 +248,8 @@ def _as_matrix(weight):
         W = W[:, :, 0, 0]
     if W.ndim != 2:
         raise ValueError(f"weight has shape {W.shape}; pass a 1x1 convolution weight (out, in[, 1, 1]).")
+    if not np.isfinite(W).all():
+        raise ValueError("weight contains NaN or infinity; pass a finite weight.")
     return W
 
 
@@ -251,42 +257,67 @@ def _check_paths(paths):
     missing = [field for field in _FIELDS if field not in paths]
     if missing:
         raise ValueError(f"paths lacks the columns {missing}; pass a table with {list(_FIELDS)}.")
-    return {field: np.asarray(paths[field]) for field in _FIELDS}
+    fields = (*_FIELDS, "angular_scale") if "angular_scale" in paths else _FIELDS
+    table = {field: np.asarray(paths[field]) for field in fields}
+    if len({column.shape for column in table.values()}) != 1 or table["order"].ndim != 1:
+        raise ValueError(f"paths has columns of different lengths ({ {f: c.shape for f, c in table.items()} }); "
+                         "pass one row per scattering path.")
+    return table
 
 
 def _n_colors(n_in, table):
     n_paths = table["order"].shape[0]
-    if n_in % n_paths:
+    if n_paths == 0 or n_in % n_paths:
         raise ValueError(f"weight has {n_in} input channels, not a multiple of the {n_paths} scattering paths.")
     return n_in // n_paths
 
 
 def _blocks(table, n_colors, axes):
-    """Channel-index arrays, one per block of signals of the same shape."""
-    L = int(table["theta1"].max()) + 1
+    """Channel-index arrays, one per block of signals on the same angle grid.
+
+    Signals are the channels of one order that agree on every field but the
+    transformed angles (``angular_scale`` included: roto-translation paths
+    have one signal per angular filter, on that filter's subsampled angles).
+    """
     K = table["order"].shape[0]
     blocks = []
     for order in (1, 2):
         sel = np.flatnonzero(table["order"] == order)
         if sel.size == 0:
             continue
-        joint = order == 2 and axes == "theta1_theta2"
-        key_fields = ("j1", "j2") if joint else ("j1", "j2", "theta2")
-        blocks.append(_group(table, sel, key_fields, joint, L, K, n_colors))
+        angles = ("theta1", "theta2") if order == 2 and axes == "theta1_theta2" else ("theta1",)
+        keys = [field for field in table if field not in (*angles, "order")]
+        for grid in _signals_by_grid(table, sel, keys, angles, order).values():
+            signals = np.stack(grid)
+            blocks.append(np.concatenate([c * K + signals for c in range(n_colors)]))
     return blocks
 
 
-def _group(table, sel, key_fields, joint, L, K, n_colors):
-    """Arrange channels ``sel`` as ``(colours * groups, L[, L])`` by angle."""
-    keys = np.stack([table[f][sel] for f in key_fields], 1)
-    _, group = np.unique(keys, axis=0, return_inverse=True)
-    n_groups = group.max() + 1
-    shape = (n_groups, L, L) if joint else (n_groups, L)
-    out = np.empty((n_colors, *shape), dtype=np.int64)
-    for c in range(n_colors):
-        pos = (group, table["theta1"][sel], table["theta2"][sel]) if joint else (group, table["theta1"][sel])
-        out[c][pos] = c * K + sel
-    return out.reshape(-1, *shape[1:])
+def _signals_by_grid(table, sel, keys, angles, order):
+    """``{angle grid: [channels of one signal arranged on it, ...]}`` for the channels ``sel``."""
+    _, group = np.unique(np.stack([table[f][sel] for f in keys], 1), axis=0, return_inverse=True)
+    grids = {}
+    for g in range(group.max() + 1):
+        members = sel[group.ravel() == g]
+        values = [np.unique(table[a][members]) for a in angles]
+        positions = tuple(np.searchsorted(v, table[a][members]) for v, a in zip(values, angles))
+        signal = np.full([len(v) for v in values], -1, dtype=np.int64)
+        signal[positions] = members
+        if (signal < 0).any() or signal.size != members.size:
+            fixed = {f: int(table[f][members[0]]) for f in keys}
+            raise ValueError(f"paths: the order-{order} channels with {fixed} do not cover each "
+                             f"{' x '.join(angles)} value exactly once; pass a complete path table.")
+        grid = tuple(tuple(v.tolist()) for v in values)
+        scale = int(table["angular_scale"][members[0]]) if "angular_scale" in table else -1
+        # One angle grid per angular filter: a signal with fewer angles lacks channels.
+        if grids.setdefault(scale, (grid, []))[0] != grid:
+            raise ValueError(f"paths: the order-{order} channels with angular_scale={scale} lie on different "
+                             f"{' x '.join(angles)} grids ({grids[scale][0]} and {grid}); pass a complete path table.")
+        grids[scale][1].append(signal)
+    by_grid = {}
+    for grid, signals in grids.values():
+        by_grid.setdefault(grid, []).extend(signals)
+    return by_grid
 
 
 def _fft_axes(idx):

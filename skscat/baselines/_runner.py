@@ -23,6 +23,7 @@ from ._data import (
     image_side,
     load_split,
 )
+from ._figure import write_results_figure
 from ._options import CONSTRAINTS, check_folder, check_seeds
 from ._records import read_result
 from ._registry import BaselineConfig, get_baseline
@@ -199,6 +200,7 @@ def _format_csv(rows):
 def _write_tables(ctx):
     atomic_write_text(ctx.output_dir / "results.csv", _format_csv(ctx.rows))
     atomic_write_text(ctx.output_dir / "results.md", format_markdown(ctx.rows))
+    write_results_figure(ctx.rows, ctx.output_dir / "results.png")
 
 
 #: Keys of a run record's result that the tables read.

@@ -395,7 +395,7 @@ class TorchCNNClassifier(ClassifierMixin, BaseEstimator):
 
     @property
     def in_shape_(self):
-        """Deprecated name of :attr:`image_shape_` (or ``(n_features_in_,)`` for vectors)."""
+        """Deprecated name of ``image_shape_`` (or ``(n_features_in_,)`` for vectors)."""
         check_is_fitted(self)
         warnings.warn("in_shape_ is deprecated since 0.2 and will be removed in 0.3: use image_shape_ (None for "
                       "feature vectors, whose shape is (n_features_in_,)).", FutureWarning, stacklevel=2)

@@ -2,6 +2,7 @@
 
 import torch
 from distributed import WorkerPlugin
+from distributed.threadpoolexecutor import ThreadPoolExecutor
 from threadpoolctl import threadpool_limits
 
 __all__ = ["TorchThreads"]
@@ -16,10 +17,18 @@ class TorchThreads(WorkerPlugin):
     ``OMP_NUM_THREADS=1`` unless the environment already sets it), every core
     without a nanny, in a threaded ``LocalCluster(processes=False)`` or when
     ``OMP_NUM_THREADS`` is exported. On a busy machine the surplus threads
-    spin-wait on each other. The plugin sets the worker process's torch
-    threads (``torch.set_num_threads``) and its BLAS threads (threadpoolctl)
-    once, when the worker starts: a setting of the worker process, never
-    flipped inside ``fit``.
+    spin-wait on each other.
+
+    torch (through OpenMP) keeps the count per thread: a thread reads
+    torch's process-wide count the first time it runs torch code and keeps
+    it, whoever calls ``torch.set_num_threads`` later. So the plugin sets the
+    process-wide count (and limits the BLAS libraries, with threadpoolctl),
+    then gives the worker fresh task threads, which start from it; the old
+    ones finish their tasks and exit. Register it before submitting work, as
+    in the examples: a task running at that moment that left the pool
+    (``secede``, e.g. a nested joblib call) cannot rejoin it. This is a
+    setting of the worker process, made when the plugin is registered (and on
+    workers that join later), never flipped inside ``fit``.
 
     Parameters
     ----------
@@ -44,14 +53,33 @@ class TorchThreads(WorkerPlugin):
         self.n_threads = n_threads
 
     def setup(self, worker):
-        """Set torch's and BLAS's thread counts in the worker process."""
-        n_threads = self.n_threads or int(worker.state.nthreads)
+        """Set torch's and BLAS's thread counts in the worker process and renew its task threads.
+
+        Parameters
+        ----------
+        worker : distributed.Worker
+            The worker being set up.
+        """
         self._previous = torch.get_num_threads()
-        torch.set_num_threads(n_threads)
-        self._limits = threadpool_limits(limits=n_threads)
+        _set_threads(worker, self.n_threads or int(worker.state.nthreads))
 
     def teardown(self, worker):
-        """Restore the counts found at setup (when the plugin is replaced or removed)."""
-        if hasattr(self, "_limits"):
-            self._limits.restore_original_limits()
-            torch.set_num_threads(self._previous)
+        """Restore the count found at setup (when the plugin is replaced or removed).
+
+        Parameters
+        ----------
+        worker : distributed.Worker
+            The worker being torn down.
+        """
+        if hasattr(self, "_previous"):
+            _set_threads(worker, self._previous)
+
+
+def _set_threads(worker, n_threads):
+    torch.set_num_threads(n_threads)  # this thread, and the count every new thread starts from
+    threadpool_limits(limits=n_threads)
+    old = worker.executors["default"]
+    if isinstance(old, ThreadPoolExecutor):  # not the "offload" executor or a user's own pool
+        worker.executors["default"] = ThreadPoolExecutor(int(worker.state.nthreads),
+                                                         thread_name_prefix=old._thread_name_prefix)
+        old.shutdown(wait=False)

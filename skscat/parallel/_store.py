@@ -1,7 +1,5 @@
 """Features larger than memory: a chunked zarr array written block by block, resumable."""
 
-import hashlib
-import json
 import shutil
 from pathlib import Path
 
@@ -11,7 +9,7 @@ import joblib
 import numpy as np
 import zarr
 
-from ..utils import atomic_path, atomic_write_text
+from ..utils import atomic_path, fingerprint, read_record, write_record
 
 __all__ = ["ZarrFeatureStore"]
 
@@ -92,6 +90,7 @@ class ZarrFeatureStore:
         Returns
         -------
         self : ZarrFeatureStore
+            The store, complete.
         """
         X = _row_chunked(X, chunk_rows)
         manifest = self._manifest(transformer, X)
@@ -138,7 +137,7 @@ class ZarrFeatureStore:
             fill_value=0,
         )
         # Last: a store with a manifest always has its array (a kill before this recreates it).
-        atomic_write_text(self._records / "manifest.json", json.dumps(manifest, indent=1))
+        write_record(self._records / "manifest.json", manifest)
 
     def _run(self, transformer, X):
         model = dask.delayed(transformer, pure=True)
@@ -157,21 +156,21 @@ class ZarrFeatureStore:
         return self.path / _RECORDS
 
     def _read_manifest(self):
-        path = self._records / "manifest.json"
-        return json.loads(path.read_text()) if path.is_file() else None
+        return read_record(self._records / "manifest.json")
 
     def missing(self):
-        """Indices of the chunks without a finished-chunk marker.
+        """List the chunks without a finished-chunk marker.
 
         Returns
         -------
         list of int
+            Their indices (empty once the store is complete).
         """
         if self._read_manifest() is None:
             raise ValueError(f"There is no feature store at {self.path} yet; call write() first.")
         n_rows, chunk_rows = self.array.shape[0], self.array.chunks[0]
         n_chunks = -(-n_rows // chunk_rows)
-        return [i for i in range(n_chunks) if not (self._records / "done" / str(i)).is_file()]
+        return [i for i in range(n_chunks) if not (self._records / "done" / f"{i}.json").is_file()]
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -186,21 +185,24 @@ class ZarrFeatureStore:
         Returns
         -------
         dask.array.Array
+            Reads the store when computed.
         """
         return da.from_zarr(self.array)
 
     def rows(self, index, out=None):
-        """Rows ``index`` of the store (any order), read chunk by chunk.
+        """Gather rows ``index`` of the store (any order), reading chunk by chunk.
 
         Parameters
         ----------
         index : array-like of int
+            Row indices.
         out : ndarray of shape (len(index), n_features), optional
             Filled in place.
 
         Returns
         -------
-        ndarray
+        ndarray of shape (len(index), n_features)
+            The rows, in the order of ``index``.
         """
         array = self.array
         index = np.asarray(index, dtype=np.int64)
@@ -250,19 +252,14 @@ def _row_chunked(X, chunk_rows):
     return X
 
 
-def _digest(block):
-    digest = hashlib.blake2b(np.ascontiguousarray(block).view(np.uint8).ravel(), digest_size=16)
-    return f"{block.shape}|{block.dtype}|{digest.hexdigest()}"
-
-
 def _write_chunk(block, index, start, path, transformer):
     """Transform and store one chunk unless its marker records these input rows; True if computed."""
     block = np.asarray(block)
-    marker = Path(path) / _RECORDS / "done" / str(index)
-    digest = _digest(block)
-    if marker.is_file() and marker.read_text() == digest:
+    marker = Path(path) / _RECORDS / "done" / f"{index}.json"
+    digest = fingerprint({"rows": start}, block)
+    if read_record(marker, match={"input": digest}) is not None:
         return False
     features = np.asarray(transformer.transform(block))
     zarr.open_array(path, mode="r+")[start : start + len(block)] = features
-    atomic_write_text(marker, digest)  # after the chunk: a marker always means finished features
+    write_record(marker, {"input": digest})  # after the chunk: a marker always means finished features
     return True

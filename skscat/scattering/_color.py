@@ -20,7 +20,7 @@ def rgb_to_gray(images):
     Tensor, shape (..., 1, H, W)
         The luma channel.
     """
-    r, g, b = images.unbind(-3)
+    r, g, b = _rgb(images).unbind(-3)
     return (_LUMA[0] * r + _LUMA[1] * g + _LUMA[2] * b).unsqueeze(-3)
 
 
@@ -46,7 +46,18 @@ def rgb_to_yuv(images):
     True
     """
     y = rgb_to_gray(images).squeeze(-3)
-    r, _, b = images.unbind(-3)
+    r, _, b = _rgb(images).unbind(-3)
     u = 0.436 * (b - y) / (1 - _LUMA[2])
     v = 0.615 * (r - y) / (1 - _LUMA[0])
     return torch.stack([y, u, v], dim=-3)
+
+
+def _rgb(images):
+    """Refuse anything but a tensor with 3 channels on axis -3."""
+    if not torch.is_tensor(images):
+        raise TypeError(f"images must be a torch.Tensor of shape (..., 3, H, W), got {type(images).__name__}; "
+                        "use torch.as_tensor(images).")
+    if images.ndim < 3 or images.shape[-3] != 3:
+        raise ValueError(f"images of shape {tuple(images.shape)} are not RGB: the colour conversions need 3 "
+                         "channels on axis -3, shape (..., 3, H, W).")
+    return images

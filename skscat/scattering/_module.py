@@ -15,7 +15,7 @@ from ._core import (
 )
 from ._paths import scattering_paths
 from ._scatnet import ScatNetCascade
-from .filter_bank import compute_padding, filter_bank, reflect_pad_indices
+from .filter_bank import _is_int, compute_padding, filter_bank, reflect_pad_indices
 
 __all__ = [
     "CONVENTIONS",
@@ -24,6 +24,7 @@ __all__ = [
     "check_order2_averaging",
     "check_scattering_params",
     "check_shape",
+    "empty_output",
     "homogeneous",
 ]
 
@@ -94,10 +95,6 @@ def _check_filter_size(J, shape, L, Q):
                          f"values (more than {_MAX_FILTER_VALUES:.1e}): lower L (the paper: 8) or Q (the paper: 2).")
 
 
-def _is_int(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
 def check_convention(Q, convention):
     """Validate ``Q`` and ``convention``; raise ``ValueError`` naming the culprit and the fix."""
     if convention not in CONVENTIONS:
@@ -143,6 +140,12 @@ def check_images(x, shape):
         )
     if not x.is_floating_point() or x.dtype not in (torch.float32, torch.float64):
         raise TypeError(f"Scattering2D needs float32 or float64 input, got {x.dtype}; cast with x.float().")
+
+
+def empty_output(module, x, batch_shape):
+    """The output of ``module`` for a batch without images: zeros of shape ``(*batch_shape, ...)``."""
+    tail = (module.n_coefficients,) if module.scatnet is not None else (module.n_paths, *module.output_shape)
+    return x.new_zeros(*batch_shape, *tail)
 
 
 def homogeneous(scatter, x):
@@ -274,7 +277,7 @@ class Scattering2D(nn.Module):
         self.register_buffer(name, torch.from_numpy(fold_layout(filter_hat, k)), persistent=False)
 
     def cascade_filters(self, dtype):
-        """Filters in the computation's real dtype (a no-op once the module has been cast).
+        """Return the filters in the computation's real dtype (a no-op once the module has been cast).
 
         A building block for cascades built on this one (the
         roto-translation scattering reuses its first layer).
@@ -287,7 +290,7 @@ class Scattering2D(nn.Module):
         Returns
         -------
         phi, psi, separable
-            As :func:`~._core.scattering2d` takes them. The separable low-pass
+            As ``_core.scattering2d`` takes them. The separable low-pass
             (exact up to phi's float32 rounding) is used in float32; float64
             keeps the exact Fourier product (``separable`` is None).
         """
@@ -301,7 +304,7 @@ class Scattering2D(nn.Module):
         return phi, psi, separable
 
     def wavelet_hat(self, j, res):
-        """The ``L`` wavelets of scale ``j`` in Fourier at resolution ``res``, as a NumPy array.
+        """Return the ``L`` wavelets of scale ``j`` in Fourier at resolution ``res``, as a NumPy array.
 
         Recovered exactly from the registered buffer (no second filter bank).
 
@@ -319,11 +322,6 @@ class Scattering2D(nn.Module):
         """
         layout = getattr(self, f"_psi_{j}_{res}").detach().cpu().numpy()
         return unfold_layout(layout, 2 ** (j - res))
-
-    def empty_output(self, x, batch_shape):
-        """The (empty) output for a batch with no images: ``(*batch_shape, ...)`` of the right shape."""
-        tail = (self.n_coefficients,) if self.scatnet is not None else (self.n_paths, *self.output_shape)
-        return x.new_zeros(*batch_shape, *tail)
 
     def pad(self, x):
         """Reflect-pad images to the padded grid, as kymatio does.
@@ -362,7 +360,7 @@ class Scattering2D(nn.Module):
         check_images(x, self.shape)
         batch_shape = x.shape[:-2]
         if x.numel() == 0:
-            return self.empty_output(x, batch_shape)
+            return empty_output(self, x, batch_shape)
         S = homogeneous(self._scatter, x.reshape(-1, *self.shape))
         return S.reshape(*batch_shape, *S.shape[1:])
 

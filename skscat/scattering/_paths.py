@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from .filter_bank import _check_int
+
 __all__ = ["path_names", "scattering_paths"]
 
 _FIELDS = ("order", "j1", "theta1", "j2", "theta2")
@@ -31,6 +33,9 @@ def scattering_paths(J, L, max_order=2):
     >>> len(paths["order"]), int((paths["order"] == 2).sum())
     (81, 64)
     """
+    J, L = _check_int(J, "J", 1, " (the number of scales)"), _check_int(L, "L", 1, " (orientations)")
+    if max_order not in (1, 2) or not isinstance(max_order, (int, np.integer)):
+        raise ValueError(f"max_order={max_order!r} is invalid: use max_order=1 or max_order=2.")
     rows = [(0, -1, -1, -1, -1)]
     rows += [(1, j1, t1, -1, -1) for j1 in range(J) for t1 in range(L)]
     if max_order > 1:
@@ -54,6 +59,9 @@ def path_names(paths):
         Roto-translation paths also carry their angular filter, e.g.
         ``S2_j0_t4_j1_t9_k2``.
     """
+    missing = [field for field in _FIELDS if field not in paths]
+    if missing:
+        raise ValueError(f"paths lacks the columns {missing}; pass a table from scattering_paths (or paths_).")
     angular = paths.get("angular_scale", np.full(len(paths["order"]), -1))
     names = []
     for order, j1, t1, j2, t2, k in zip(*(paths[field] for field in _FIELDS), angular):

@@ -23,14 +23,14 @@ from ._core import (
 )
 from ._module import (
     Scattering2D,
-    _is_int,
     check_images,
     check_order2_averaging,
     check_scattering_params,
+    empty_output,
     homogeneous,
 )
 from ._scatnet import ScatNetCascade, scatnet_angular_subsampling
-from .filter_bank import angular_filter_bank
+from .filter_bank import _check_int, _is_int, angular_filter_bank
 
 __all__ = ["RotoTranslationScattering2D", "angular_operator", "angular_subsampling", "roto_translation_paths"]
 
@@ -73,6 +73,9 @@ def roto_translation_paths(J, L, n_angular_scales=2, angular_oversampling=1):
         (j1, theta1) for order 1 and (j1, j2, angular_scale, theta1, theta2)
         for order 2.
     """
+    J, L = _check_int(J, "J", 1, " (spatial scales)"), _check_int(L, "L", 2, " (orientations; the paper: 8)")
+    n_angular_scales = _check_int(n_angular_scales, "n_angular_scales", 1, " (ScatNetLight uses 2)")
+    angular_oversampling = _check_int(angular_oversampling, "angular_oversampling", 0)
     rows = [(0, -1, -1, -1, -1, -1)]
     rows += [(1, j1, t1, -1, -1, -1) for j1 in range(J) for t1 in range(L)]
     steps = angular_subsampling(n_angular_scales, angular_oversampling)
@@ -189,12 +192,12 @@ class RotoTranslationScattering2D(nn.Module):
         Returns
         -------
         Tensor, shape (..., n_paths, H', W'), or (..., n_coefficients) for "scatnet"
+            The coefficients, paths in the order of ``paths``.
         """
         check_images(x, self.shape)
         batch_shape = x.shape[:-2]
         if x.numel() == 0:
-            tail = (self.n_coefficients,) if self.scatnet is not None else (self.n_paths, *self.output_shape)
-            return x.new_zeros(*batch_shape, *tail)
+            return empty_output(self, x, batch_shape)
         S = homogeneous(self._scatter, x.reshape(-1, *self.shape))
         return S.reshape(*batch_shape, *S.shape[1:])
 

@@ -28,6 +28,17 @@ __all__ = [
 _NEGLIGIBLE_LOG_ENVELOPE = -110.0
 
 
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _check_int(value, name, minimum, hint=""):
+    """``value`` as an int >= ``minimum``; a ``ValueError`` naming the parameter, the value and the fix."""
+    if not _is_int(value) or value < minimum:
+        raise ValueError(f"{name}={value!r} is invalid: use an integer >= {minimum}{hint}.")
+    return int(value)
+
+
 def compute_padding(M, N, J):
     """Padded size used by the transform: the next multiple of 2**J, plus 2**J.
 
@@ -208,6 +219,11 @@ def filter_bank(M, N, J, L=8):
     >>> bank["psi"][1][1].shape
     (8, 20, 20)
     """
+    J, L = _check_int(J, "J", 1, " (the number of scales)"), _check_int(L, "L", 1, " (orientations)")
+    for name, size in (("M", M), ("N", N)):
+        if _check_int(size, name, 1) % 2**J:
+            raise ValueError(f"{name}={size} is not a multiple of 2**J = {2**J}: pass the padded size, "
+                             "compute_padding(height, width, J).")
     psi = []
     for j in range(J):
         full = np.stack([_wavelet_hat(M, N, j, t, L) for t in range(L)])
@@ -268,6 +284,8 @@ def angular_filter_bank(L, n_scales=2):
     >>> angular_filter_bank(8).shape
     (3, 8)
     """
+    L = _check_int(L, "L", 2, ": the angular wavelets need at least 2 angle samples")
+    n_scales = _check_int(n_scales, "n_scales", 1, " (ScatNetLight uses 2)")
     omega = 2 * np.pi * np.arange(L) / L
     copies = omega[None, :] + 2 * np.pi * np.arange(-2, 3)[:, None]
     rows = []

@@ -20,9 +20,10 @@ from ..utils import batch_slices, resolve_device
 from ..utils._device import DEVICE_CONSTRAINT, runtime_device
 from ..utils._distances import scale_exponent, times_power_of_two
 from ..utils._sklearn import Interval, StrOptions, _fit_context
-from ..utils._torch_state import full_precision_matmul
-from ._decomposition import solve_decomposed
+from ..utils._torch_state import cpu_threads, full_precision_matmul
+from ._decomposition import PARALLEL_FLOPS, solve_decomposed
 from ._kernels import KERNELS, kernel_block, scaled_gamma, squared_norms
+from ._libsvm import libsvm_is_faster, solve_libsvm
 from ._ovo import PairLayout, pair_groups, solve_full, solve_pair_groups, vote_matrices
 
 __all__ = ["TorchSVC"]
@@ -85,6 +86,13 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
     batch_size : int, default=1024
         Test rows per kernel block in prediction (bounds memory; results do
         not depend on it).
+    solver : {"auto", "torch", "libsvm"}, default="auto"
+        "torch": the lockstep solver (on ``device``). "libsvm": LIBSVM itself
+        (scikit-learn's SVC) on the CPU, the same model by construction.
+        "auto": LIBSVM on the CPU where its estimated fit time is below the
+        lockstep solver's (small problems: each lockstep step has a fixed
+        ~0.1 ms of overhead that LIBSVM's microsecond steps do not), else
+        "torch". Prediction always runs on torch.
 
     Attributes
     ----------
@@ -105,8 +113,9 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
     fit_status_ : int
         0 if every pair problem converged, 1 if ``max_iter`` stopped one.
     solver_path_ : str
-        The solver the fit took: "full kernel", "pair kernels in <g> group(s)"
-        or "working-set decomposition" (see ``cache_size``).
+        The solver the fit took: "libsvm", "full kernel", "pair kernels in
+        <g> group(s)" or "working-set decomposition" (see ``solver`` and
+        ``cache_size``).
     n_iter_ : ndarray of shape (n_classes * (n_classes - 1) // 2,)
         SMO updates per pair problem (on the working-set path, the updates of
         all its subproblems: more than LIBSVM's count for the same model).
@@ -154,6 +163,7 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         "break_ties": ["boolean"],
         "device": DEVICE_CONSTRAINT,
         "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "solver": [StrOptions({"auto", "torch", "libsvm"})],
     }
 
     def __init__(
@@ -171,6 +181,7 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         break_ties=False,
         device="auto",
         batch_size=1024,
+        solver="auto",
     ):
         self.C = C
         self.kernel = kernel
@@ -184,6 +195,7 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         self.break_ties = break_ties
         self.device = device
         self.batch_size = batch_size
+        self.solver = solver
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -266,8 +278,17 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         full = 4.0 * len(order) ** 2 <= budget
         groups = None if full else pair_groups(layout, budget)
         args = (X_t, layout, C_t, self.kernel, self._kernel_gamma, self.tol, max_iter, check_every)
+        use_libsvm = self.solver == "libsvm" or (
+            self.solver == "auto" and libsvm_is_faster(layout, X.shape[1], device)
+        )
         with full_precision_matmul():
-            if full:
+            if use_libsvm:
+                rows = _to_float32(X, order, torch.device("cpu"), self._offset(X, order), self._exponent,
+                                   dtype=torch.float64).numpy()
+                path = "libsvm"
+                result = solve_libsvm(rows, y_index[order], self._box_scale() * C_rows[order], self.kernel,
+                                      self._kernel_gamma, self.tol, self.max_iter, self.cache_size)
+            elif full:
                 path, result = "full kernel", solve_full(*args)
             elif groups is not None and len(groups) <= _MAX_PAIR_GROUPS:
                 path, result = f"pair kernels in {len(groups)} group(s)", solve_pair_groups(*args, groups)
@@ -412,7 +433,10 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         model = self._model_tensors()
         out = np.empty((X.shape[0], model["rho"].shape[0]))
         desc = "TorchSVC predict"
-        with full_precision_matmul():
+        # A small kernel product gains nothing from more CPU threads and pays their synchronisation.
+        flops = 2.0 * min(X.shape[0], self.batch_size) * model["sv"].shape[0] * X.shape[1]
+        threads = torch.get_num_threads() if flops > PARALLEL_FLOPS else 1
+        with full_precision_matmul(), cpu_threads(threads, model["device"]):
             for rows in batch_slices(X.shape[0], self.batch_size, verbose=self.verbose, desc=desc):
                 out[rows] = self._batch_decision(X, np.arange(rows.start, rows.stop), model).cpu().numpy()
         return out
@@ -422,7 +446,8 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
             Xb = _to_float32(X, rows, model["device"], None, dtype=torch.float64)
             return Xb @ model["weights"].T - model["rho"]
         Xb = _to_float32(X, rows, model["device"], model["offset"], self._exponent)
-        K = kernel_block(Xb, model["sv"], self.kernel, self._kernel_gamma, None, model["sq"])
+        exponent = scale_exponent(Xb, model["sv_max"])  # the test rows may need another scale than the SVs
+        K = kernel_block(Xb, model["sv"], self.kernel, self._kernel_gamma, None, model["sq"], exponent)
         return K.to(torch.float64) @ model["coef"] - model["rho"]
 
     def _model_tensors(self):
@@ -441,6 +466,7 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
             "offset": offset,
             "sv": sv_t,
             "sq": squared_norms(sv_t),
+            "sv_max": sv_t.abs().amax() if sv_t.numel() else sv_t.new_zeros(()),
             "coef": torch.as_tensor(coef, device=device),
             "rho": torch.as_tensor(-self._intercept_, device=device),
         }

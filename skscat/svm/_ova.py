@@ -487,7 +487,8 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
         values = np.empty((X.shape[0], len(self.intercept_)))
         for rows in batch_slices(X.shape[0], self.batch_size, verbose=self.verbose, desc="decision values"):
             Xb = _centred(X[rows], self.center_, model["device"], torch.float64)
-            K = kernel_block(Xb, model["sv"], "rbf", self.gamma_, None, model["sq"])
+            exponent = scale_exponent(Xb, model["sv_max"])
+            K = kernel_block(Xb, model["sv"], "rbf", self.gamma_, None, model["sq"], exponent)
             values[rows] = (K @ model["coef"]).cpu().numpy()
         values += self.intercept_
         return values[:, 0] if len(self.classes_) == 2 else values
@@ -520,6 +521,7 @@ class MeanNormGaussianSVC(ClassifierMixin, BaseEstimator):
             "device": device,
             "sv": sv,
             "sq": squared_norms(sv),
+            "sv_max": sv.abs().amax() if sv.numel() else sv.new_zeros(()),
             "coef": torch.as_tensor(self.dual_coef_.T, device=device),
         }
         return self._torch_cache

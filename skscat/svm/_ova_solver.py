@@ -23,6 +23,7 @@ the fly once per round for the union of the rows that the problems need.
 import numpy as np
 import torch
 
+from ..utils._distances import scale_exponent
 from ..utils._torch_state import cpu_threads
 from ._decomposition import MIN_WORKING_SET, _outer_loop, pair_groups, working_set_size
 from ._kernels import kernel_block, squared_norms, symmetric_kernel
@@ -303,6 +304,7 @@ class _RowMaker:
     def __init__(self, X, layout, gamma):
         self.X, self.layout, self.gamma = X, layout, gamma
         self.sq = squared_norms(X)
+        self.exponent = scale_exponent(X)  # once, not a pass over X per round
         self.threads = torch.get_num_threads()
 
     def fill(self, problems, ws, block, slots, active):
@@ -312,7 +314,7 @@ class _RowMaker:
         """
         unique, inverse = torch.unique(ws[active][:, slots], return_inverse=True)
         with cpu_threads(self.threads, self.X.device):
-            K = kernel_block(self.X[unique], self.X, "rbf", self.gamma, self.sq[unique], self.sq)
+            K = kernel_block(self.X[unique], self.X, "rbf", self.gamma, self.sq[unique], self.sq, self.exponent)
         block[active[:, None], slots[None, :]] = K[inverse]
 
 

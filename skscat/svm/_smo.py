@@ -75,13 +75,17 @@ class SMOState:
 
 
 def _not_up(y, alpha, C):
-    """Outside LIBSVM's ``I_up`` (padding included): cannot move towards ``y``."""
-    return ~(((y > 0) & (alpha < C)) | ((y < 0) & (alpha > 0)))
+    """Outside LIBSVM's ``I_up`` (padding included): cannot move towards ``y``.
+
+    ``y`` is +1, -1 or 0 (padding, where ``alpha = C = 0``): one ``where``
+    instead of two masked products (fewer operations per SMO step).
+    """
+    return ~torch.where(y > 0, alpha < C, alpha > 0)
 
 
 def _not_low(y, alpha, C):
     """Outside LIBSVM's ``I_low`` (padding included): cannot move against ``y``."""
-    return ~(((y > 0) & (alpha > 0)) | ((y < 0) & (alpha < C)))
+    return ~torch.where(y > 0, alpha > 0, alpha < C)
 
 
 def _select_i(state):

@@ -72,7 +72,7 @@ def scaled_squared_distances(A, B, sq_a=None, sq_b=None, exponent=None):
         no rescaling is needed (``e = 0``); otherwise the norms are computed
         from the scaled inputs, since those given may have over- or underflowed.
     exponent : int, optional
-        The power of two ``e``; by default :func:`scale_exponent` of ``A`` and ``B``.
+        The power of two ``e``; by default ``scale_exponent`` of ``A`` and ``B``.
 
     Returns
     -------

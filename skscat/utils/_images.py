@@ -123,9 +123,12 @@ def infer_image_shape(X, shape=None):
 
 def _as_chw(shape):
     try:
-        shape = tuple(int(s) for s in shape)
-    except TypeError as exc:
+        ints = tuple(int(s) for s in shape)
+    except (TypeError, ValueError) as exc:
         raise ValueError(f"shape={shape!r} must be a tuple (H, W) or (C, H, W) of positive ints.") from exc
+    if ints != tuple(shape):  # 8.5 is not a size (int() would truncate it)
+        raise ValueError(f"shape={shape!r} must be a tuple (H, W) or (C, H, W) of positive ints.")
+    shape = ints
     if len(shape) not in (2, 3) or min(shape) < 1:
         raise ValueError(f"shape={shape!r} must be a tuple (H, W) or (C, H, W) of positive ints.")
     return (1, *shape) if len(shape) == 2 else shape

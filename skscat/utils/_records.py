@@ -100,7 +100,7 @@ def read_record(path, *, match=None, load=None, on_error="warn"):
     on_error : {"warn", "raise"}, default="warn"
         A record that cannot be read: ``"warn"``, a cache miss with a
         :class:`RecordWarning` (the work is redone and the file replaced);
-        ``"raise"``, a :class:`RecordError` naming the file and the fix, for
+        ``"raise"``, a ``RecordError`` (a ``ValueError``) naming the file and the fix, for
         records that hold work too costly to redo unasked.
 
     Returns

@@ -6,7 +6,7 @@ __all__ = ["worker_threads"]
 
 
 def worker_threads():
-    """Threads of the dask worker running the current task, or ``None`` outside one.
+    """Return the thread count of the dask worker running the current task (``None`` outside one).
 
     ``distributed`` is looked up in :data:`sys.modules` rather than imported:
     inside a worker it is always loaded, and elsewhere this costs nothing.

@@ -10,19 +10,24 @@ from skscat.parallel import TorchThreads
 pytest.importorskip("distributed")
 
 
-def _torch_threads(dask_worker):
-    return torch.get_num_threads()
+def _task_threads(client):
+    """torch's thread count in each worker's task thread (where tasks run, not the event loop's)."""
+    futures = [client.submit(torch.get_num_threads, pure=False, workers=[address])
+               for address in client.scheduler_info()["workers"]]
+    return {future.result() for future in futures}
 
 
-def test_dask_grid_search_matches_serial_with_one_torch_thread_per_worker(client, digits_images, make_search, one_torch_thread):
+def test_dask_grid_search_matches_serial_with_one_torch_thread_per_worker(client, digits_images, make_search,
+                                                                         one_torch_thread):
     X, y = digits_images
     serial = make_search().fit(X, y)
-    # The workers start with torch sized by OMP_NUM_THREADS=2 (the contention the plugin removes);
-    # an explicit plugin restores that state whatever ran before.
+    # The workers started with torch sized by OMP_NUM_THREADS=2 (the contention the plugin removes); an
+    # explicit plugin restores that state whatever ran before. The task threads have run torch code by then,
+    # so they keep their own count unless the plugin reaches them.
     client.register_plugin(TorchThreads(n_threads=2))
-    assert set(client.run(_torch_threads).values()) == {2}
+    assert _task_threads(client) == {2}
     client.register_plugin(TorchThreads())
-    assert set(client.run(_torch_threads).values()) == {1}
+    assert _task_threads(client) == {1}
     with joblib.parallel_backend("dask"):
         distributed_search = make_search(n_jobs=-1).fit(X, y)
     results = distributed_search.cv_results_
@@ -32,6 +37,11 @@ def test_dask_grid_search_matches_serial_with_one_torch_thread_per_worker(client
     np.testing.assert_array_equal(results["mean_test_torch_threads"], 1.0)
     np.testing.assert_array_equal(results["mean_test_worker_threads"], 1.0)  # the fits ran inside workers
     assert distributed_search.best_params_ == serial.best_params_
+    # After a search (whose joblib tasks leave and rejoin the pool), the plugin still reaches every task thread.
+    client.register_plugin(TorchThreads(n_threads=2))
+    assert _task_threads(client) == {2}
+    client.register_plugin(TorchThreads())
+    assert _task_threads(client) == {1}
 
 
 def test_torch_threads_plugin_rejects_bad_counts():

@@ -38,7 +38,7 @@ def problems(draw):
 def _fit_both(X, y, **params):
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)  # never a silent early stop
-        model = TorchSVC(device="cpu", max_iter=STEP_BUDGET, **params).fit(X, y)
+        model = TorchSVC(solver="torch", device="cpu", max_iter=STEP_BUDGET, **params).fit(X, y)
     return model, SVC(**params).fit(X, y)
 
 
@@ -68,7 +68,7 @@ def test_linear_matches_svc_on_the_rescaled_problem(problem, exponent, C):
     # The linear dual of X * s with C is that of X with C * s^2; with s a power of two, exactly.
     X, y = problem
     X, scale = X.astype(np.float64), 2.0**exponent
-    model = TorchSVC(kernel="linear", C=C / scale**2, device="cpu", max_iter=STEP_BUDGET).fit(X * scale, y)
+    model = TorchSVC(solver="torch", kernel="linear", C=C / scale**2, device="cpu", max_iter=STEP_BUDGET).fit(X * scale, y)
     reference = SVC(kernel="linear", C=C).fit(X, y)
     _check_outputs(model, X * scale)
     assert (model.predict(X * scale) != reference.predict(X)).sum() <= 1  # a near-tie inside tol at most
@@ -93,7 +93,7 @@ def test_bad_parameters_are_refused_by_name(problem, name, data):
     X, y = problem
     value = data.draw(st.sampled_from(bad_values[name]))
     with pytest.raises((ValueError, TypeError), match=name):
-        TorchSVC(device="cpu", **{name: value}).fit(X, y)
+        TorchSVC(solver="torch", device="cpu", **{name: value}).fit(X, y)
 
 
 @SETTINGS
@@ -111,7 +111,7 @@ def test_bad_parameters_are_refused_by_name(problem, name, data):
 def test_bad_data_is_refused_clearly(case):
     word, X, y = case
     with pytest.raises(ValueError, match=word):
-        TorchSVC(device="cpu").fit(X, y)
+        TorchSVC(solver="torch", device="cpu").fit(X, y)
 
 
 @SETTINGS
@@ -119,7 +119,7 @@ def test_bad_data_is_refused_clearly(case):
 def test_predictions_do_not_depend_on_batch_size_or_dtype(problem, scale, batch_size):
     X, y = problem
     X = X.astype(np.float64) * scale
-    model = TorchSVC(device="cpu", max_iter=STEP_BUDGET).fit(X, y)
+    model = TorchSVC(solver="torch", device="cpu", max_iter=STEP_BUDGET).fit(X, y)
     expected = model.predict(X)
     np.testing.assert_array_equal(model.set_params(batch_size=batch_size).predict(X), expected)
     if np.isfinite(X.astype(np.float32)).all():

@@ -22,13 +22,14 @@ def problem():
     return make_classification(n_samples=150, n_features=8, n_informative=5, n_classes=3, random_state=0)
 
 
+@pytest.mark.parametrize("solver", ["torch", "libsvm"])
 @pytest.mark.parametrize("scale", [1e-30, 1e-20, 1e20, 1e30])
-def test_rbf_fits_at_extreme_scales_like_svc(problem, scale):
+def test_rbf_fits_at_extreme_scales_like_svc(problem, scale, solver):
     X, y = problem
-    model = TorchSVC(device="cpu", max_iter=STEP_BUDGET).fit(X * scale, y)
-    assert model.fit_status_ == 0 and model.solver_path_ == "full kernel"
+    model = TorchSVC(solver=solver, device="cpu", max_iter=STEP_BUDGET).fit(X * scale, y)
+    assert model.fit_status_ == 0 and model.solver_path_ == {"torch": "full kernel"}.get(solver, solver)
     np.testing.assert_array_equal(model.predict(X * scale), SVC().fit(X * scale, y).predict(X * scale))
-    unit = TorchSVC(device="cpu").fit(X, y)
+    unit = TorchSVC(solver="torch", device="cpu").fit(X, y)
     np.testing.assert_array_equal(model.predict(X * scale), unit.predict(X))
     assert np.isfinite(model._gamma) and np.isfinite(model.decision_function(X * scale)).all()
 
@@ -36,8 +37,8 @@ def test_rbf_fits_at_extreme_scales_like_svc(problem, scale):
 @pytest.mark.parametrize("scale", [2.0**-100, 2.0**-60, 2.0**60, 2.0**100])
 def test_power_of_two_scales_give_the_unit_model_to_the_bit(problem, scale):
     X, y = problem
-    unit = TorchSVC(device="cpu").fit(X, y)
-    scaled = TorchSVC(device="cpu", max_iter=STEP_BUDGET).fit(X * scale, y)
+    unit = TorchSVC(solver="torch", device="cpu").fit(X, y)
+    scaled = TorchSVC(solver="torch", device="cpu", max_iter=STEP_BUDGET).fit(X * scale, y)
     np.testing.assert_array_equal(scaled.dual_coef_, unit.dual_coef_)
     np.testing.assert_array_equal(scaled.intercept_, unit.intercept_)
     np.testing.assert_array_equal(scaled.n_iter_, unit.n_iter_)
@@ -47,7 +48,7 @@ def test_power_of_two_scales_give_the_unit_model_to_the_bit(problem, scale):
 def test_linear_kernel_at_extreme_scales(problem, scale):
     # The linear dual on X * s with C is the dual on X with C * s^2 (variables divided by s^2).
     X, y = problem
-    model = TorchSVC(kernel="linear", C=0.01 / scale**2, device="cpu", max_iter=STEP_BUDGET).fit(X * scale, y)
+    model = TorchSVC(solver="torch", kernel="linear", C=0.01 / scale**2, device="cpu", max_iter=STEP_BUDGET).fit(X * scale, y)
     reference = SVC(kernel="linear", C=0.01).fit(X, y)
     assert model.fit_status_ == 0
     np.testing.assert_array_equal(model.predict(X * scale), reference.predict(X))
@@ -57,7 +58,7 @@ def test_non_finite_kernel_fails_fast(problem, monkeypatch):
     X, y = problem
     monkeypatch.setattr(ovo_module, "symmetric_kernel", lambda X, *a: torch.full((len(X), len(X)), torch.nan))
     with pytest.raises(ValueError, match="non-finite values.*gamma="):
-        TorchSVC(device="cpu", max_iter=STEP_BUDGET).fit(X, y)
+        TorchSVC(solver="torch", device="cpu", max_iter=STEP_BUDGET).fit(X, y)
     with pytest.raises(ValueError, match="gamma=0.5"):
         check_finite_kernel(torch.tensor([[1.0, torch.inf]]), 0.5)
 
@@ -66,7 +67,7 @@ def test_non_finite_kernel_fails_fast(problem, monkeypatch):
 def test_bad_gamma_is_refused_by_name(problem, gamma):
     X, y = problem
     with pytest.raises(ValueError, match="gamma"):
-        TorchSVC(gamma=gamma, device="cpu").fit(X, y)
+        TorchSVC(solver="torch", gamma=gamma, device="cpu").fit(X, y)
 
 
 def test_mean_norm_float32_kernel_does_not_underflow_on_tiny_data():

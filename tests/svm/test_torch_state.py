@@ -32,7 +32,7 @@ def _current():
     return torch.get_num_threads(), torch.get_float32_matmul_precision()
 
 
-@pytest.mark.parametrize("estimator", [TorchSVC(device="cpu"), MeanNormGaussianSVC(device="cpu")])
+@pytest.mark.parametrize("estimator", [TorchSVC(solver="torch", device="cpu"), MeanNormGaussianSVC(device="cpu")])
 def test_fit_and_predict_leave_settings(settings, estimator):
     X, y = _data()
     estimator.fit(X, y).predict(X)
@@ -46,7 +46,7 @@ def test_fit_that_raises_leaves_settings(settings, monkeypatch):
     monkeypatch.setattr(ovo_module, "solve", fail)
     X, y = _data()
     with pytest.raises(RuntimeError, match="solver failed"):
-        TorchSVC(device="cpu").fit(X, y)
+        TorchSVC(solver="torch", device="cpu").fit(X, y)
     assert _current() == settings
 
 
@@ -60,12 +60,12 @@ def test_scopes_switch_inside_and_nest():
 
 def _fit_after(barrier, X, y):
     barrier.wait()  # every thread enters fit at the same moment
-    return TorchSVC(C=10, device="cpu").fit(X, y).predict(X)
+    return TorchSVC(solver="torch", C=10, device="cpu").fit(X, y).predict(X)
 
 
 def test_concurrent_fits_give_each_their_own_model(settings):
     problems = [_data(seed) for seed in range(4)]
-    sequential = [TorchSVC(C=10, device="cpu").fit(X, y).predict(X) for X, y in problems]
+    sequential = [TorchSVC(solver="torch", C=10, device="cpu").fit(X, y).predict(X) for X, y in problems]
     for _ in range(3):  # the race left the precision changed in 1 of 3 trials before
         barrier = threading.Barrier(len(problems))
         with ThreadPoolExecutor(len(problems)) as pool:

@@ -18,5 +18,5 @@ def test_scattering_features_of_cifar(data_dir):
     features = np.log1p(np.abs(features) * 100.0)
     X_train, y_train, X_test = features[:600], y[:600], features[600:]
     svc = SVC(C=10).fit(X_train, y_train)
-    ours = TorchSVC(C=10, device="cpu").fit(X_train, y_train)
+    ours = TorchSVC(solver="torch", C=10, device="cpu").fit(X_train, y_train)
     assert_same_model(svc, ours, X_train, X_test)
