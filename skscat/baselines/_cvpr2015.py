@@ -54,7 +54,7 @@ from ._plan import (
     svm_memory_plan,
 )
 from ._records import read_result
-from ._runner import format_markdown
+from ._runner import accuracy_summary, format_markdown, group_rows
 
 __all__ = [
     "PAPER_COLUMNS",
@@ -543,27 +543,17 @@ def summarize_paper(rows):
     list of dict
         Keys ``SUMMARY_COLUMNS``; accuracies as "mean +- std" strings.
     """
-    groups = {}
-    for row in rows:
-        groups.setdefault((row["dataset"], row["representation"]), []).append(row)
-    summary = []
-    for (dataset, kind), members in groups.items():
-        mca = np.array([r["mean_class_accuracy"] for r in members])
-        acc = np.array([r["accuracy"] for r in members])
-        summary.append(
-            {
-                "dataset": dataset,
-                "representation": kind,
-                "splits": len(members),
-                "mean_class_accuracy": f"{mca.mean():.2f} +- {mca.std():.2f}",
-                "accuracy": f"{acc.mean():.2f} +- {acc.std():.2f}",
-                "published": members[0]["published"],
-                "wall_time_s": round(sum(r["wall_time_s"] for r in members), 1),
-                "peak_memory_gb": max(r["peak_memory_gb"] for r in members),
-                "device": members[0]["device"],
-            }
-        )
-    return summary
+    return [
+        {
+            "dataset": dataset,
+            "representation": kind,
+            **accuracy_summary(members, count="splits"),
+            "wall_time_s": round(sum(r["wall_time_s"] for r in members), 1),
+            "peak_memory_gb": max(r["peak_memory_gb"] for r in members),
+            "device": members[0]["device"],
+        }
+        for (dataset, kind), members in group_rows(rows, ("dataset", "representation")).items()
+    ]
 
 
 def _write_tables(output_dir):

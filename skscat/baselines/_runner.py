@@ -438,21 +438,24 @@ def summarize(rows):
     list of dict
         One row per (data set, method).
     """
+    return [
+        {"dataset": dataset, "method": method, **accuracy_summary(members, count="runs")}
+        for (dataset, method), members in group_rows(rows, ("dataset", "method")).items()
+    ]
+
+
+def group_rows(rows, keys):
+    """The rows grouped by their values of ``keys`` (a tuple per group), groups in first-seen order."""
     groups = {}
     for row in rows:
-        groups.setdefault((row["dataset"], row["method"]), []).append(row)
-    summary = []
-    for (dataset, method), members in groups.items():
-        acc = np.array([r["accuracy"] for r in members])
-        mca = np.array([r["mean_class_accuracy"] for r in members])
-        summary.append(
-            {
-                "dataset": dataset,
-                "method": method,
-                "runs": len(members),
-                "accuracy": f"{acc.mean():.2f} +- {acc.std():.2f}",
-                "mean_class_accuracy": f"{mca.mean():.2f} +- {mca.std():.2f}",
-                "published": members[0]["published"],
-            }
-        )
-    return summary
+        groups.setdefault(tuple(row[key] for key in keys), []).append(row)
+    return groups
+
+
+def accuracy_summary(members, *, count):
+    """``count`` (the number of rows), accuracies as "mean +- std" strings and the published figure of a group."""
+    summary = {count: len(members)}
+    for key in ("accuracy", "mean_class_accuracy"):
+        values = np.array([r[key] for r in members])
+        summary[key] = f"{values.mean():.2f} +- {values.std():.2f}"
+    return {**summary, "published": members[0]["published"]}

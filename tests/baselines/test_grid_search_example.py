@@ -39,7 +39,7 @@ def test_grid_search_over_J_and_C_reuses_cached_features(tmp_path):
     X, y = (digits.images[:200, None] / 16.0).astype(np.float32), digits.target[:200]
     first = _search(str(tmp_path), [1.0, 50.0]).fit(X, y)
     assert first.cv_results_["mean_test_score"].shape == (4,)
-    assert first.best_score_ > 0.8 and first.best_params_["scattering__transformer__J"] in (1, 2)
+    assert first.best_score_ > 0.8
     entries = _cached_entries(tmp_path)
     assert len(entries) == 2 * 2 * 2 + 1  # J values x splits x (train, test) + the refit on all of X (best J)
     second = _search(str(tmp_path), [5.0]).fit(X, y)  # new C values: no scattering recomputed

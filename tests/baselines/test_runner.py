@@ -14,8 +14,10 @@ from skscat.baselines import (
     list_baselines,
     register_baseline,
     run_baselines,
+    summarize,
 )
 from skscat.baselines.__main__ import main
+from skscat.baselines._cvpr2015 import summarize_paper
 
 BUILT_IN = ["pixels-svm", "rotoscat-svm", "scat-svm", "scat-wrn", "wrn"]
 
@@ -190,3 +192,26 @@ def test_default_command_runs_on_digits(tmp_path, monkeypatch, capsys):
     assert [row["method"] for row in rows] == ["scat-svm", "rotoscat-svm"]
     assert rows and all(row["dataset"] == "digits" and float(row["accuracy"]) > 90 for row in rows)
     assert any((tmp_path / ".skscat-cache").rglob("output.pkl"))  # features cached
+
+
+def test_summaries_average_each_group_over_its_runs_and_splits():
+    rows = [
+        {"dataset": "digits", "method": "a", "accuracy": 90.0, "mean_class_accuracy": 89.0, "published": 97.0},
+        {"dataset": "digits", "method": "b", "accuracy": 50.0, "mean_class_accuracy": 40.0, "published": None},
+        {"dataset": "digits", "method": "a", "accuracy": 92.0, "mean_class_accuracy": 93.0, "published": 97.0},
+    ]
+    assert summarize(rows) == [
+        {"dataset": "digits", "method": "a", "runs": 2, "accuracy": "91.00 +- 1.00",
+         "mean_class_accuracy": "91.00 +- 2.00", "published": 97.0},
+        {"dataset": "digits", "method": "b", "runs": 1, "accuracy": "50.00 +- 0.00",
+         "mean_class_accuracy": "40.00 +- 0.00", "published": None},
+    ]
+    splits = [{**rows[0], "representation": "translation", "wall_time_s": 1.25, "peak_memory_gb": 2.0,
+               "device": "cpu"},
+              {**rows[2], "representation": "translation", "wall_time_s": 2.5, "peak_memory_gb": 3.0,
+               "device": "cpu"}]
+    assert summarize_paper(splits) == [
+        {"dataset": "digits", "representation": "translation", "splits": 2, "accuracy": "91.00 +- 1.00",
+         "mean_class_accuracy": "91.00 +- 2.00", "published": 97.0, "wall_time_s": 3.8, "peak_memory_gb": 3.0,
+         "device": "cpu"},
+    ]
