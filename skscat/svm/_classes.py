@@ -266,35 +266,19 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
         return bounds
 
     def _solve(self, X, y_index, C_rows, order, device):
-        """Move the kept rows to ``device``, sorted by class, and run the right solver."""
+        """Sort the kept rows by class, choose the solver, and run it (on ``device`` for torch)."""
         start = time.perf_counter()
-        X_t = _to_float32(X, order, device, self._offset(X, order), self._exponent)
         counts = np.bincount(y_index[order], minlength=len(self.classes_))
         layout = PairLayout(counts, device)
-        C_t = torch.as_tensor(self._box_scale() * C_rows[order], device=device)
-        max_iter = self.max_iter if self.max_iter >= 0 else max(10_000_000, 100 * layout.size)
-        check_every = 64 if device.type == "cuda" else 32
-        budget = self.cache_size * _MB
-        full = 4.0 * len(order) ** 2 <= budget
-        groups = None if full else pair_groups(layout, budget)
-        args = (X_t, layout, C_t, self.kernel, self._kernel_gamma, self.tol, max_iter, check_every)
-        use_libsvm = self.solver == "libsvm" or (
-            self.solver == "auto" and libsvm_is_faster(layout, X.shape[1], device)
-        )
-        with full_precision_matmul():
-            if use_libsvm:
-                rows = _to_float32(X, order, torch.device("cpu"), self._offset(X, order), self._exponent,
-                                   dtype=torch.float64).numpy()
-                path = "libsvm"
-                result = solve_libsvm(rows, y_index[order], self._box_scale() * C_rows[order], self.kernel,
-                                      self._kernel_gamma, self.tol, self.max_iter, self.cache_size)
-            elif full:
-                path, result = "full kernel", solve_full(*args)
-            elif groups is not None and len(groups) <= _MAX_PAIR_GROUPS:
-                path, result = f"pair kernels in {len(groups)} group(s)", solve_pair_groups(*args, groups)
-            else:
-                largest = 1024 if device.type == "cuda" else 256
-                path, result = "working-set decomposition", solve_decomposed(*args, budget, largest)
+        offset, box = self._offset(X, order), self._box_scale()
+        if self.solver == "libsvm" or (self.solver == "auto" and libsvm_is_faster(layout, X.shape[1], device)):
+            rows = _to_float32(X, order, torch.device("cpu"), offset, self._exponent, dtype=torch.float64)
+            path = "libsvm"
+            result = solve_libsvm(rows.numpy(), y_index[order], box * C_rows[order], self.kernel,
+                                  self._kernel_gamma, self.tol, self.max_iter, self.cache_size)
+        else:
+            path, result = self._solve_torch(_to_float32(X, order, device, offset, self._exponent), layout,
+                                             torch.as_tensor(box * C_rows[order], device=device), device)
         self.solver_path_ = path
         if self.verbose:
             tqdm.write(
@@ -302,6 +286,22 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
                 f"max {result.n_iter.max()} SMO steps, {time.perf_counter() - start:.2f} s"
             )
         return result.unscale_box(self._box_scale())
+
+    def _solve_torch(self, X_t, layout, C_t, device):
+        """The lockstep solver on the path ``cache_size`` allows: (path name, result)."""
+        max_iter = self.max_iter if self.max_iter >= 0 else max(10_000_000, 100 * layout.size)
+        check_every = 64 if device.type == "cuda" else 32
+        budget = self.cache_size * _MB
+        full = 4.0 * X_t.shape[0] ** 2 <= budget
+        groups = None if full else pair_groups(layout, budget)
+        args = (X_t, layout, C_t, self.kernel, self._kernel_gamma, self.tol, max_iter, check_every)
+        with full_precision_matmul():
+            if full:
+                return "full kernel", solve_full(*args)
+            if groups is not None and len(groups) <= _MAX_PAIR_GROUPS:
+                return f"pair kernels in {len(groups)} group(s)", solve_pair_groups(*args, groups)
+            largest = 1024 if device.type == "cuda" else 256
+            return "working-set decomposition", solve_decomposed(*args, budget, largest)
 
     def _box_scale(self):
         """Factor of the box bounds on data divided by ``2^_exponent``.
