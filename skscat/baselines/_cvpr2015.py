@@ -53,8 +53,8 @@ from ._plan import (
     selector_class,
     svm_memory_plan,
 )
-from ._records import read_result
-from ._runner import accuracy_summary, format_markdown, group_rows
+from ._records import group_rows, read_result
+from ._runner import accuracy_summary, format_markdown
 
 __all__ = [
     "PAPER_COLUMNS",

@@ -8,21 +8,20 @@ import numpy as np
 
 from skscat.utils import atomic_path
 
+from ._records import group_rows
+
 __all__ = ["plot_results", "write_results_figure"]
 
 
 def _summary(rows):
     """``{(dataset, method): (mean accuracy, std over seeds, published or nan)}`` in first-seen order."""
-    groups = {}
-    for row in rows:
-        groups.setdefault((row["dataset"], row["method"]), []).append(row)
     return {
         key: (
             float(np.mean([float(r["accuracy"]) for r in members])),
             float(np.std([float(r["accuracy"]) for r in members])),
             _number(members[0].get("published")),
         )
-        for key, members in groups.items()
+        for key, members in group_rows(rows, ("dataset", "method")).items()
     }
 
 

@@ -1,5 +1,7 @@
 """The result of a finished run, read back through skscat.utils records; a damaged record is an error.
 
+Also the one grouping of run rows by (data set, method or representation) that the tables and the figure use.
+
 A run's record holds work that may have taken hours, and records are written
 atomically, so a damaged one was edited or corrupted on disk: the command
 stops with an error naming the file (``on_error="raise"``) instead of
@@ -11,7 +13,7 @@ import json
 from skscat.utils._records import RecordError
 from skscat.utils._records import read_record as _read_record
 
-__all__ = ["RecordError", "read_result"]
+__all__ = ["RecordError", "group_rows", "read_result"]
 
 
 def read_result(path, required=()):
@@ -34,3 +36,11 @@ def read_result(path, required=()):
         return record
 
     return _read_record(path, load=load, on_error="raise")["result"]
+
+
+def group_rows(rows, keys):
+    """The rows grouped by their values of ``keys`` (a tuple per group), groups in first-seen order."""
+    groups = {}
+    for row in rows:
+        groups.setdefault(tuple(row[key] for key in keys), []).append(row)
+    return groups

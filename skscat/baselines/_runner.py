@@ -25,7 +25,7 @@ from ._data import (
 )
 from ._figure import write_results_figure
 from ._options import CONSTRAINTS, check_folder, check_seeds
-from ._records import read_result
+from ._records import group_rows, read_result
 from ._registry import BaselineConfig, get_baseline
 
 __all__ = ["COLUMNS", "RunSpec", "check_request", "format_markdown", "run_baselines", "summarize"]
@@ -442,14 +442,6 @@ def summarize(rows):
         {"dataset": dataset, "method": method, **accuracy_summary(members, count="runs")}
         for (dataset, method), members in group_rows(rows, ("dataset", "method")).items()
     ]
-
-
-def group_rows(rows, keys):
-    """The rows grouped by their values of ``keys`` (a tuple per group), groups in first-seen order."""
-    groups = {}
-    for row in rows:
-        groups.setdefault(tuple(row[key] for key in keys), []).append(row)
-    return groups
 
 
 def accuracy_summary(members, *, count):
