@@ -244,6 +244,8 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=2, help="CPU threads of TorchSVC (torch) and sklearnex (oneDAL)")
     parser.add_argument("--out", default="benchmarks/results/bench_svm.json")
     parser.add_argument("--force", action="store_true", help="rerun the named cases even if already in --out")
+    parser.add_argument("--cache-size", type=float, default=None,
+                        help="cache_size (MB) for every implementation instead of the case's; recorded as <case>@<MB>")
     parser.add_argument("--data-home", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"))
     args = parser.parse_args(argv)
     out = Path(args.out)
@@ -253,10 +255,13 @@ def main(argv=None):
         if name == "cuda" and not torch.cuda.is_available():
             print("cuda: skipped (no CUDA device)")
             continue
-        if name in results and not args.force:
-            print(f"{name}: already in {out}, skipped (use --force)")
+        spec, key = CASES[name], name
+        if args.cache_size is not None:
+            spec, key = dict(spec, cache_size=args.cache_size, svc=False), f"{name}@{args.cache_size:g}MB"
+        if key in results and not args.force:
+            print(f"{key}: already in {out}, skipped (use --force)")
             continue
-        results[name] = run_case(name, CASES[name], args.repeats, args.threads, args.data_home)
+        results[key] = run_case(key, spec, args.repeats, args.threads, args.data_home)
         atomic_write_text(out, json.dumps(results, indent=1))
     print_results(results)
 
