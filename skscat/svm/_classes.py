@@ -44,7 +44,10 @@ class TorchSVC(ClassifierMixin, BaseEstimator):
     kernel matrix; when that matrix does not fit ``cache_size``, on the pairs'
     own kernels in up to four batches, or else by a working-set decomposition
     that computes only ``q x m`` kernel rows per pair and round. Dual variables
-    and gradients are float64.
+    and gradients are float64. Small problems on the CPU go to LIBSVM itself
+    (``solver="auto"``), where its estimated fit time is lower. Data at any
+    finite scale fit correctly: the fit works in units of the power of two
+    nearest the largest entry (an exact change of units).
 
     Parameters
     ----------
