@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-
 from _estimator_checks import EXPECTED_FAILED_CHECKS
 from sklearn.base import clone
 from sklearn.datasets import load_digits
