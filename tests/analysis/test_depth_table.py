@@ -41,7 +41,6 @@ def test_table_is_tidy_and_rises_with_separation(depths):
 
 
 def test_torch_svm_backend_agrees_with_sklearn(depths):
-    pytest.importorskip("skscat.svm")
     train, y_tr, test, y_te = depths
     a = svm_accuracy(train["d2"], y_tr, test["d2"], y_te, backend="torch", device="cpu")
     b = svm_accuracy(train["d2"], y_tr, test["d2"], y_te, backend="sklearn")

@@ -5,15 +5,15 @@ import pickle
 import numpy as np
 import pytest
 import torch
+
+# Same reasons as for the kymatio convention: the check data are not images.
+from _estimator_checks import EXPECTED_FAILED_CHECKS
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.utils.estimator_checks import parametrize_with_checks
-
-# Same reasons as for the kymatio convention: the check data are not images.
-from test_scattering_transformer import EXPECTED_FAILED_CHECKS
 
 from skscat.scattering import (
     RotoTranslationScattering,
