@@ -21,7 +21,7 @@ def parity_row(name, X, y, n_train, **params):
     """One Markdown row: identical predictions, one-vs-one differences, sign flips, objective."""
     X_train, y_train, X_test = X[:n_train], y[:n_train], X[n_train:]
     svc = SVC(**params).fit(X_train, y_train)
-    ours = TorchSVC(device="cpu", **params).fit(X_train, y_train)
+    ours = TorchSVC(device="cpu", solver="torch", **params).fit(X_train, y_train)
     same = (svc.predict(X_test) == ours.predict(X_test)).mean()
     svc.set_params(decision_function_shape="ovo")
     ours.set_params(decision_function_shape="ovo")

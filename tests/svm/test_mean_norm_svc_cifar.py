@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
+from _parity import assert_same_as_libsvm
 from sklearn.preprocessing import StandardScaler
-from test_mean_norm_svc_parity import assert_same_as_libsvm
 
 from skscat.datasets import load_cifar10
 from skscat.scattering import ScatteringTransformer

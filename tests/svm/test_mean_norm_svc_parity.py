@@ -3,45 +3,15 @@
 import numpy as np
 import pytest
 import torch
+from _parity import RELATIVE_GAP, assert_same_as_libsvm
 from sklearn.datasets import load_digits, make_classification
-from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 import skscat.svm._ova as ova_module
 import skscat.svm._ova_solver as solver_module
-from skscat.svm import MeanNormGaussianSVC, gaussian_kernel
+from skscat.svm import MeanNormGaussianSVC
 from skscat.svm._kernels import symmetric_kernel
-
-# LIBSVM and the lockstep solver both stop within tol=1e-3 of the optimality conditions, on float32
-# kernel caches filled differently (float64 values rounded vs float32 products), LIBSVM with its
-# shrinking heuristic: decision values agree to ~1e-4 of their scale (~5e-4 absolute, measured), so the
-# argmax can only differ where LIBSVM's two best classes are closer than that.
-RELATIVE_GAP = 1e-3
-
-
-def libsvm_one_vs_all(X, y, X_test, C=50.0):
-    """scikit-learn's OneVsRestClassifier(SVC(kernel="precomputed")) on the mean-norm Gaussian kernel."""
-    sigma = np.linalg.norm(X, axis=1).mean()
-    gamma, center = 1.0 / (2.0 * sigma**2), X.mean(axis=0)
-    reference = OneVsRestClassifier(SVC(kernel="precomputed", C=C))
-    reference.fit(gaussian_kernel(X, X, gamma, center=center), y)
-    K_test = gaussian_kernel(X_test, X, gamma, center=center)
-    return reference.predict(K_test), reference.decision_function(K_test)
-
-
-def assert_same_as_libsvm(X, y, X_test, C=50.0, all_equal=True, **params):
-    """Same predictions (all of them, or all but near ties) and decision values within RELATIVE_GAP."""
-    expected, values = libsvm_one_vs_all(X, y, X_test, C)
-    ours = MeanNormGaussianSVC(C=C, device="cpu", **params).fit(X, y)
-    gap = np.abs(ours.decision_function(X_test) - values).max()
-    assert gap < RELATIVE_GAP * np.abs(values).max(), gap
-    differ = ours.predict(X_test) != expected
-    if all_equal:
-        assert not differ.any()
-    best_two = np.sort(values, axis=1)[:, -2:]
-    assert (best_two[differ, 1] - best_two[differ, 0] < 2 * gap).all()  # only near ties may differ
-    return ours
 
 
 def standardised(X, n_train):

@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
+from _parity import assert_same_model
 from sklearn.svm import SVC
-from test_torch_svc_parity import assert_same_model
 
 from skscat.datasets import load_cifar10
 from skscat.scattering import ScatteringTransformer
