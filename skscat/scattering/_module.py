@@ -26,6 +26,7 @@ __all__ = [
     "check_shape",
     "empty_output",
     "homogeneous",
+    "scatter_batch",
 ]
 
 CONVENTIONS = ("kymatio", "scatnet")
@@ -146,6 +147,20 @@ def empty_output(module, x, batch_shape):
     """The output of ``module`` for a batch without images: zeros of shape ``(*batch_shape, ...)``."""
     tail = (module.n_coefficients,) if module.scatnet is not None else (module.n_paths, *module.output_shape)
     return x.new_zeros(*batch_shape, *tail)
+
+
+def scatter_batch(module, x):
+    """``module._scatter`` over images of any leading batch shape ``(..., H, W)``.
+
+    Checks the images, returns the empty output for an empty batch, and scatters
+    the images as one ``(B, H, W)`` batch through :func:`homogeneous`.
+    """
+    check_images(x, module.shape)
+    batch_shape = x.shape[:-2]
+    if x.numel() == 0:
+        return empty_output(module, x, batch_shape)
+    S = homogeneous(module._scatter, x.reshape(-1, *module.shape))
+    return S.reshape(*batch_shape, *S.shape[1:])
 
 
 def homogeneous(scatter, x):
@@ -363,12 +378,7 @@ class Scattering2D(nn.Module):
         Tensor, shape (..., n_paths, H', W'), or (..., n_coefficients) for "scatnet"
             The coefficients, paths in the order of ``paths``.
         """
-        check_images(x, self.shape)
-        batch_shape = x.shape[:-2]
-        if x.numel() == 0:
-            return empty_output(self, x, batch_shape)
-        S = homogeneous(self._scatter, x.reshape(-1, *self.shape))
-        return S.reshape(*batch_shape, *S.shape[1:])
+        return scatter_batch(self, x)
 
     def _scatter(self, x):
         """Coefficients of a batch ``(B, H, W)`` of images whose largest value is near 1."""

@@ -23,11 +23,9 @@ from ._core import (
 )
 from ._module import (
     Scattering2D,
-    check_images,
     check_order2_averaging,
     check_scattering_params,
-    empty_output,
-    homogeneous,
+    scatter_batch,
 )
 from ._scatnet import ScatNetCascade, scatnet_angular_subsampling
 from .filter_bank import _check_int, _is_int, angular_filter_bank
@@ -194,12 +192,7 @@ class RotoTranslationScattering2D(nn.Module):
         Tensor, shape (..., n_paths, H', W'), or (..., n_coefficients) for "scatnet"
             The coefficients, paths in the order of ``paths``.
         """
-        check_images(x, self.shape)
-        batch_shape = x.shape[:-2]
-        if x.numel() == 0:
-            return empty_output(self, x, batch_shape)
-        S = homogeneous(self._scatter, x.reshape(-1, *self.shape))
-        return S.reshape(*batch_shape, *S.shape[1:])
+        return scatter_batch(self, x)
 
     def _scatter(self, x):
         """Coefficients of a batch ``(B, H, W)`` of images whose largest value is near 1."""

@@ -16,6 +16,8 @@ import warnings
 import numpy as np
 from sklearn.svm import SVC
 
+from ._ovo import SolveResult
+
 __all__ = ["LibsvmResult", "libsvm_is_faster", "solve_libsvm"]
 
 LIBSVM_SECONDS_PER_KERNEL_FLOP = 2.7e-10
@@ -35,8 +37,8 @@ def libsvm_is_faster(layout, n_features, device):
     return libsvm < lockstep
 
 
-class LibsvmResult:
-    """What :class:`._ovo.SolveResult` holds, from a fitted SVC (rows in the order SVC saw them)."""
+class LibsvmResult(SolveResult):
+    """A :class:`._ovo.SolveResult` read from a fitted SVC (rows in the order SVC saw them)."""
 
     def __init__(self, svc, X, kernel, gamma, n_rows):
         coef = _pair_coefficients(svc._dual_coef_, svc.n_support_)  # (n_sv, n_pairs), LIBSVM's signs
@@ -46,13 +48,6 @@ class LibsvmResult:
         self.objective = _objectives(X[svc.support_], coef, kernel, gamma)
         self.n_iter = np.asarray(svc.n_iter_, dtype=np.int32)
         self.fit_status = int(svc.fit_status_)
-
-    def unscale_box(self, factor):
-        """As :meth:`._ovo.SolveResult.unscale_box`."""
-        if factor != 1.0:
-            self.pair_coef /= factor
-            self.objective /= factor
-        return self
 
 
 def solve_libsvm(X, y, C_rows, kernel, gamma, tol, max_iter, cache_size):
