@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import PeakRSS, print_table
 
 from skscat.svm import TorchSVC
+from skscat.svm._diagnostics import pair_dual_objectives
 from skscat.utils import atomic_write_text
 
 CASES = {
@@ -84,24 +85,6 @@ def timed(function):
     start = time.perf_counter()
     out = function()
     return time.perf_counter() - start, out
-
-
-def pair_objectives(model, X):
-    """LIBSVM's dual objective per pair, ``1/2 c^T K c - sum |c|``, in float64 for any fitted SVC."""
-    sv = X[model.support_]
-    sq = (sv * sv).sum(1)
-    K = np.exp(-model._gamma * np.maximum(sq[:, None] + sq[None, :] - 2 * sv @ sv.T, 0))
-    starts = np.concatenate([[0], np.cumsum(model.n_support_)])
-    k = len(model.classes_)
-    dual = model._dual_coef_
-    out = []
-    for a in range(k):
-        for b in range(a + 1, k):
-            coef = np.zeros(sv.shape[0])
-            coef[starts[a] : starts[a + 1]] = dual[b - 1, starts[a] : starts[a + 1]]
-            coef[starts[b] : starts[b + 1]] = dual[a, starts[b] : starts[b + 1]]
-            out.append(0.5 * coef @ K @ coef - np.abs(coef).sum())
-    return np.array(out)
 
 
 def fit_once(model, X, y, X_test):
@@ -154,7 +137,7 @@ def compare(reference, candidate, X, X_test, y_test):
     ovo_ref, ovo_new = reference.decision_function(X_test), candidate.decision_function(X_test)
     reference.set_params(decision_function_shape="ovr")
     candidate.set_params(decision_function_shape="ovr")
-    obj_ref, obj_new = pair_objectives(reference, X), pair_objectives(candidate, X)
+    obj_ref, obj_new = pair_dual_objectives(reference, X), pair_dual_objectives(candidate, X)
     return {
         "identical_predictions": same,
         "max_abs_decision_diff_ovr": float(np.abs(dec_ref - dec_new).max()),

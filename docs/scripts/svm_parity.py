@@ -11,10 +11,9 @@ from sklearn.datasets import load_digits, make_classification
 from sklearn.svm import SVC
 
 from skscat.svm import TorchSVC
+from skscat.svm._diagnostics import pair_dual_objectives
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "svm"))
-from test_torch_svc_parity import pair_objectives
 
 
 def parity_row(name, X, y, n_train, **params):
@@ -28,7 +27,7 @@ def parity_row(name, X, y, n_train, **params):
     ref, new = svc.decision_function(X_test), ours.decision_function(X_test)
     flipped = (ref > 0) != (new > 0)
     near = float(np.abs(ref[flipped]).max()) if flipped.any() else 0.0
-    obj_ref, obj_new = pair_objectives(svc, X_train), pair_objectives(ours, X_train)
+    obj_ref, obj_new = pair_dual_objectives(svc, X_train), pair_dual_objectives(ours, X_train)
     print(
         f"| {name} | {X_train.shape[0]}x{X_train.shape[1]}, {len(svc.classes_)} classes | {100 * same:.2f} % "
         f"| {np.abs(ref - new).max():.1e} (scale {np.abs(ref).max():.1f}) "

@@ -5,25 +5,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.svm import SVC
 
 from skscat.svm import MeanNormGaussianSVC, gaussian_kernel
-
-
-def pair_objectives(model, X):
-    """LIBSVM's dual objective ``1/2 c^T K c - sum |c|`` per pair, in float64, for SVC or TorchSVC."""
-    sv = X[model.support_]
-    if model.kernel == "rbf":
-        sq = (sv * sv).sum(1)
-        K = np.exp(-model._gamma * np.maximum(sq[:, None] + sq[None, :] - 2 * sv @ sv.T, 0))
-    else:
-        K = sv @ sv.T
-    starts = np.concatenate([[0], np.cumsum(model.n_support_)])
-    k, dual, out = len(model.classes_), model._dual_coef_, []
-    for a in range(k):
-        for b in range(a + 1, k):
-            coef = np.zeros(sv.shape[0])
-            coef[starts[a] : starts[a + 1]] = dual[b - 1, starts[a] : starts[a + 1]]
-            coef[starts[b] : starts[b + 1]] = dual[a, starts[b] : starts[b + 1]]
-            out.append(0.5 * coef @ K @ coef - np.abs(coef).sum())
-    return np.array(out)
+from skscat.svm._diagnostics import pair_dual_objectives
 
 
 def assert_same_model(svc, ours, X_train, X_test):
@@ -41,7 +23,7 @@ def assert_same_model(svc, ours, X_train, X_test):
         assert signs_agree.mean() >= 0.99
         diff = np.abs(ref - new)[signs_agree]
         assert diff.max() <= 1e-3 * max(1.0, np.abs(ref).max()), diff.max()
-    obj_ref, obj_new = pair_objectives(svc, X_train), pair_objectives(ours, X_train)
+    obj_ref, obj_new = pair_dual_objectives(svc, X_train), pair_dual_objectives(ours, X_train)
     np.testing.assert_allclose(obj_new, obj_ref, rtol=1e-3)
     np.testing.assert_array_equal(ours.classes_, svc.classes_)
     assert ours.fit_status_ == svc.fit_status_ == 0
