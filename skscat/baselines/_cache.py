@@ -1,8 +1,12 @@
 """Disk caching of a feature extractor's output (joblib.Memory)."""
 
+import os
+
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted, check_memory
+
+from skscat.utils._records import source_fingerprint
 
 __all__ = ["CachedTransformer", "log_features"]
 
@@ -26,11 +30,28 @@ def log_features(X):
     return np.log(np.abs(np.asarray(X)) + 1e-6)
 
 
+def _code_digest(cls):
+    """Fingerprint of the source a transformer's output depends on: its skscat subpackage with skscat.utils,
+    else its own module; None for a class whose module has no file (defined in ``__main__`` or interactively)."""
+    parts = cls.__module__.split(".")
+    modules = (".".join(parts[:2]), "skscat.utils") if parts[0] == "skscat" and len(parts) > 1 else (cls.__module__,)
+    try:
+        return source_fingerprint(*modules)
+    except ValueError:
+        return None
+
+
 def _cache_key(fitted):
-    """What determines the output: the class, the parameters and the public fitted attributes."""
+    """What determines the output: the class and its source, the parameters and the public fitted attributes."""
     params = {k: v for k, v in fitted.get_params(deep=False).items() if k not in _RUNTIME_PARAMS}
     state = {k: v for k, v in vars(fitted).items() if k.endswith("_") and not k.startswith("_")}
-    return f"{type(fitted).__module__}.{type(fitted).__qualname__}", params, state
+    cls = type(fitted)
+    return f"{cls.__module__}.{cls.__qualname__}", _code_digest(cls), params, state
+
+
+def _memory(memory):
+    """``memory`` as :func:`sklearn.utils.validation.check_memory` takes it (it refuses path objects)."""
+    return os.fspath(memory) if isinstance(memory, os.PathLike) else memory
 
 
 def _transform(transformer, key, X):
@@ -43,7 +64,9 @@ class CachedTransformer(TransformerMixin, BaseEstimator):
 
     Rerunning a baseline or a grid search over downstream parameters reuses
     the features instead of recomputing them. The cache key is the wrapped
-    transformer's class, its parameters (except ``verbose``, ``device``,
+    transformer's class and the source of its code (its skscat subpackage and
+    ``skscat.utils``, or its own module: an edit recomputes, so a development
+    checkout never gets stale features), its parameters (except ``verbose``, ``device``,
     ``batch_size`` and ``n_jobs``, which change how the features are
     computed, not what they are: CPU and CUDA differ by floating-point
     rounding, and a cache hit returns the first run's values), its public
@@ -111,7 +134,7 @@ class CachedTransformer(TransformerMixin, BaseEstimator):
             The wrapped transformer's output.
         """
         check_is_fitted(self)
-        cached = check_memory(self.memory).cache(_transform, ignore=["transformer"])
+        cached = check_memory(_memory(self.memory)).cache(_transform, ignore=["transformer"])
         return cached(transformer=self.transformer_, key=_cache_key(self.transformer_), X=X)
 
     def fit_transform(self, X, y=None, **fit_params):

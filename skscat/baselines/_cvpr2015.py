@@ -24,6 +24,7 @@ import skscat
 from skscat.datasets import mean_per_class_accuracy
 from skscat.svm import MeanNormGaussianSVC
 from skscat.utils import atomic_write_text, batch_slices, fingerprint, resolve_device
+from skscat.utils._records import source_fingerprint
 from skscat.utils._sklearn import (
     StrOptions,
     validate_params,
@@ -110,6 +111,11 @@ class PaperRun:
         return f"cvpr2015-{self.dataset}-{self.representation}-{fingerprint(asdict(self))[:12]}"
 
 
+#: The code that determines the cached features: scattering, its helpers, decoding, imresize, preprocessing.
+FEATURE_MODULES = ("skscat.scattering", "skscat.utils", "skscat.datasets", "skscat.baselines._paper",
+                   "skscat.baselines._paper_data")
+
+
 def _description(dataset, kind, convention, setting, source, transformers):
     return {
         "dataset": dataset,
@@ -120,6 +126,8 @@ def _description(dataset, kind, convention, setting, source, transformers):
         "groups": [asdict(g) for g in setting.groups],
         "transformers": [_transformer_key(t) for t in transformers],
         "skscat": skscat.__version__,
+        # The version string stays the same between development commits; the code does not.
+        "code": source_fingerprint(*FEATURE_MODULES),
     }
 
 

@@ -474,3 +474,19 @@ def test_tiny_end_to_end_with_ols(tmp_path, data_dir):
 
 def test_plane_group_defaults():
     assert PlaneGroup((0,), 8, 1).order2_J is None
+
+
+def test_a_change_of_the_feature_code_computes_new_chunks(tmp_path, data_dir, monkeypatch):
+    """Cached chunks belong to the code that computed them: within one development version (same version string)
+    a change of the scattering or preprocessing source gives another feature folder, never the stale chunks."""
+
+    def folder():
+        (plan,) = _cvpr2015.plan_paper_runs(["caltech101"], ["translation"], data_dir, cache_dir=tmp_path, **TINY)
+        return plan.store.folder
+
+    first = folder()
+    assert folder() == first  # same code: the same chunks are reused
+    modules = []
+    monkeypatch.setattr(_cvpr2015, "source_fingerprint", lambda *m: modules.append(m) or "edited")
+    assert folder() != first
+    assert {"skscat.scattering", "skscat.datasets", "skscat.baselines._paper"} <= set(modules[0])
