@@ -101,3 +101,36 @@ def test_training_size_reuses_a_size_only_with_the_same_features(tmp_path, monke
     stored = json.loads(output.read_text())
     assert sorted(stored) == ["250", "500"] and stored["250"]["n_train"] == 2500
     assert stored["250"]["fingerprint"] != stored["500"]["fingerprint"]
+
+
+def test_jpeg_round_trip_keeps_shape_and_mode_and_degrades_like_the_cifar_subset(data_dir):
+    import cvpr2015_jpeg_effect as jpeg
+
+    rng = np.random.default_rng(0)
+    smooth = np.clip(128 + 40 * np.sin(np.arange(32) / 3)[None, :, None] + rng.normal(0, 8, (3, 32, 32)), 0, 255)
+    colour = smooth.astype(np.uint8)
+    grey = colour[:1]
+    for image in (colour, grey):
+        out = jpeg.jpeg_round_trip(image)
+        assert out.shape == image.shape and out.dtype == np.uint8 and not np.array_equal(out, image)
+    assert 20 < jpeg.psnr([colour], [jpeg.jpeg_round_trip(colour)]) < 45
+    assert jpeg.psnr([colour], [colour]) > 100  # identical: the PSNR of a zero error, capped
+    assert jpeg.shrink(np.full((3, 70, 50), 7, np.uint8)).tolist() == np.full((3, 32, 32), 7).tolist()
+
+
+@pytest.mark.data
+def test_jpeg_effect_runs_both_copies_and_resumes(tmp_path, data_dir, monkeypatch, capsys):
+    import cvpr2015_jpeg_effect as jpeg
+
+    argv = ["--data-dir", str(data_dir), "--cache-dir", str(tmp_path / "cache"), "--output", str(tmp_path / "r.json"),
+            "--n-classes", "2", "--max-per-class", "32", "--n-atoms", "2", "--n-rounds", "1",
+            "--representation", "translation", "--device", "cpu"]
+    jpeg.main(argv)
+    stored = json.loads((tmp_path / "r.json").read_text())
+    assert stored["n_train"] == 60 and stored["n_test"] == 4 and 20 < stored["psnr_jpeg75_db"] < 40
+    for copy in jpeg.COPIES:
+        assert 0 <= stored[f"translation/{copy}"]["mean_class_accuracy"] <= 100
+    capsys.readouterr()
+    monkeypatch.setattr(jpeg, "score", lambda *a: pytest.fail("a finished copy was computed again"))
+    jpeg.main(argv)
+    assert capsys.readouterr().out.count("stored result reused") == 2
