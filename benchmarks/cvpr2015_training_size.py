@@ -35,14 +35,14 @@ def run_size(plan, train, test, per_class, device):
     y = plan.source.target
     subset = _first_per_class(train, y, per_class)
     start = time.perf_counter()
-    X, scaler = cvpr._standardised_rows(plan, subset)
+    X, scaler = cvpr.standardised_rows(plan.store, subset)
     selector = cvpr.selector_class()(
         n_atoms_per_class=plan.setting.n_atoms_per_class, n_rounds=plan.setting.n_rounds, device=device
     )
     Z = selector.fit_transform(X, y[subset])
     del X
     svm = cvpr.MeanNormGaussianSVC(C=cvpr.C, device=device).fit(Z, y[subset])
-    predicted = svm.predict(cvpr._reduce_test(plan, selector, scaler, test))
+    predicted = svm.predict(cvpr.reduce_test(plan.store, selector, scaler, test))
     return {
         "n_train": len(subset),
         "accuracy": round(100 * float((predicted == y[test]).mean()), 2),

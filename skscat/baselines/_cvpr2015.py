@@ -58,6 +58,7 @@ from ._records import group_rows, read_result
 from ._runner import accuracy_summary, format_markdown
 
 __all__ = [
+    "FEATURE_MODULES",
     "PAPER_COLUMNS",
     "SUMMARY_COLUMNS",
     "PaperRun",
@@ -308,10 +309,10 @@ def _scatter(plan, verbose):
     return time.perf_counter() - start, n
 
 
-def _standardised_rows(plan, index, scaler=None, block=None):
-    """log(|S| + 1e-6) of rows ``index``, standardised in place; fits ``scaler`` on them when it is None."""
-    X = plan.store.rows(index)
-    block = block or plan.store.chunk_size
+def standardised_rows(store, index, scaler=None, block=None):
+    """log(|S| + 1e-6) of rows ``index`` of ``store``, standardised in place; fits ``scaler`` on them when None."""
+    X = store.rows(index)
+    block = block or store.chunk_size
     for rows in batch_slices(len(X), block):
         X[rows] = log_features(X[rows])
     if scaler is None:
@@ -323,26 +324,26 @@ def _standardised_rows(plan, index, scaler=None, block=None):
     return X, scaler
 
 
-def _reduce_test(plan, selector, scaler, test):
+def reduce_test(store, selector, scaler, test):
     """The test rows through log, the training standardisation and OLS, one chunk at a time."""
     parts = []
-    for rows in batch_slices(len(test), plan.store.chunk_size):
-        X, _ = _standardised_rows(plan, test[rows], scaler)
+    for rows in batch_slices(len(test), store.chunk_size):
+        X, _ = standardised_rows(store, test[rows], scaler)
         parts.append(selector.transform(X))
     return np.concatenate(parts)
 
 
-def _fit_split(plan, train, test, device, verbose):
-    """One split end to end; returns the scores and the time of each step."""
-    setting, y = plan.setting, plan.source.target
+def fit_split(store, y, train, test, *, n_atoms_per_class, n_rounds, device, verbose):
+    """One split of the stored features end to end (log, standardisation, OLS, one-vs-all SVM).
+
+    Returns the scores and the time of each step.
+    """
     start = time.perf_counter()
-    X_train, scaler = _standardised_rows(plan, train)
-    selector = selector_class()(
-        n_atoms_per_class=setting.n_atoms_per_class, n_rounds=setting.n_rounds, device=device, verbose=verbose
-    )
+    X_train, scaler = standardised_rows(store, train)
+    selector = selector_class()(n_atoms_per_class=n_atoms_per_class, n_rounds=n_rounds, device=device, verbose=verbose)
     Z_train = selector.fit_transform(X_train, y[train])
     del X_train
-    Z_test = _reduce_test(plan, selector, scaler, test)
+    Z_test = reduce_test(store, selector, scaler, test)
     ols = time.perf_counter() - start
     start = time.perf_counter()
     svm = MeanNormGaussianSVC(C=C, device=device, verbose=verbose)
@@ -354,6 +355,12 @@ def _fit_split(plan, train, test, device, verbose):
         "ols_s": round(ols, 1),
         "svm_s": round(time.perf_counter() - start, 1),
     }
+
+
+def _fit_split(plan, train, test, device, verbose):
+    setting = plan.setting
+    return fit_split(plan.store, plan.source.target, train, test, n_atoms_per_class=setting.n_atoms_per_class,
+                     n_rounds=setting.n_rounds, device=device, verbose=verbose)
 
 
 def _peak_memory_gb():
