@@ -134,3 +134,31 @@ def test_jpeg_effect_runs_both_copies_and_resumes(tmp_path, data_dir, monkeypatc
     monkeypatch.setattr(jpeg, "score", lambda *a: pytest.fail("a finished copy was computed again"))
     jpeg.main(argv)
     assert capsys.readouterr().out.count("stored result reused") == 2
+
+
+def test_atoms_sweep_reuses_a_result_only_with_the_same_features(tmp_path, monkeypatch):
+    import cvpr2015_atoms
+
+    store = types.SimpleNamespace(folder=Path("features/cifar10-roto-abc"), missing=list)
+    plan = types.SimpleNamespace(store=store, setting=types.SimpleNamespace(n_rounds=2),
+                                 source=types.SimpleNamespace(target=np.zeros(6)),
+                                 runs=[(0, 0, np.arange(4), np.arange(4, 6))])
+    monkeypatch.setattr(cvpr2015_atoms.cvpr, "plan_paper_runs", lambda *a, **k: [plan])
+    calls = []
+
+    def fit_split(store, y, train, test, *, n_atoms_per_class, n_rounds, device, verbose):
+        calls.append(n_atoms_per_class)
+        return {"mean_class_accuracy": float(n_atoms_per_class)}
+
+    monkeypatch.setattr(cvpr2015_atoms.cvpr, "fit_split", fit_split)
+    output = tmp_path / "atoms.json"
+    argv = ["--output", str(output), "--representation", "translation", "--atoms", "20", "50"]
+    cvpr2015_atoms.main(argv)
+    cvpr2015_atoms.main(argv)
+    assert calls == [20, 50]
+    store.folder = Path("features/cifar10-roto-def")  # other features: every result is redone
+    cvpr2015_atoms.main(argv)
+    assert calls == [20, 50, 20, 50]
+    stored = json.loads(output.read_text())
+    assert sorted(stored) == ["translation/D20", "translation/D50"]
+    assert stored["translation/D20"]["n_train"] == 4 and stored["translation/D50"]["mean_class_accuracy"] == 50.0
