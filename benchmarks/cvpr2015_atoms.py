@@ -6,7 +6,8 @@ images per class, the shared subset has 1,000. Runs the protocol's own per-split
 official split of the subset, with only D changed, for each representation. Needs the feature cache of a finished
 cvpr2015 CIFAR-10 run of each representation (it never scatters). Results go to ``--output`` as JSON
 (:func:`skscat.utils.write_record`, after each run), keyed by ``<representation>/D<atoms>``, each with the
-fingerprint of what it depends on; a rerun reuses a stored result whose fingerprint matches.
+fingerprint of what it depends on; a rerun reuses a stored result whose fingerprint matches. ``--transductive``
+standardises on the training and test rows together, as ScatNetLight does (keys ``.../transductive``).
 
     python benchmarks/cvpr2015_atoms.py --cache-dir .skscat-cache --atoms 20 50 200
 """
@@ -23,10 +24,11 @@ from skscat.baselines import _cvpr2015 as cvpr
 from skscat.utils import fingerprint, write_record
 
 
-def atoms_fingerprint(plan, n_atoms):
+def atoms_fingerprint(plan, n_atoms, transductive=False):
     """What one result depends on: the cached features (their folder names them) and the pipeline's sizes."""
-    return fingerprint({"features": plan.store.folder.name, "n_atoms_per_class": n_atoms,
-                        "n_rounds": plan.setting.n_rounds, "C": cvpr.C})
+    description = {"features": plan.store.folder.name, "n_atoms_per_class": n_atoms,
+                   "n_rounds": plan.setting.n_rounds, "C": cvpr.C}
+    return fingerprint({**description, "transductive": True} if transductive else description)
 
 
 def main(argv=None):
@@ -35,6 +37,8 @@ def main(argv=None):
     parser.add_argument("--cache-dir", default=".skscat-cache")
     parser.add_argument("--representation", nargs="+", default=["roto-translation", "translation"])
     parser.add_argument("--atoms", type=int, nargs="+", default=[20, 50, 200])
+    parser.add_argument("--transductive", action="store_true",
+                        help="standardise on the training and test rows together, as ScatNetLight does")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--output", default="benchmarks/results/cvpr2015/cifar10_atoms.json")
     args = parser.parse_args(argv)
@@ -46,12 +50,14 @@ def main(argv=None):
             raise SystemExit(f"the feature cache {plan.store.folder} is incomplete: run skscat-baselines first.")
         _, _, train, test = plan.runs[0]
         for n_atoms in args.atoms:
-            key, stamp = f"{kind}/D{n_atoms}", atoms_fingerprint(plan, n_atoms)
+            key = f"{kind}/D{n_atoms}" + ("/transductive" if args.transductive else "")
+            stamp = atoms_fingerprint(plan, n_atoms, args.transductive)
             if results.get(key, {}).get("fingerprint") == stamp:
                 print(f"{key}: stored result reused", flush=True)
                 continue
             scores = cvpr.fit_split(plan.store, plan.source.target, train, test, n_atoms_per_class=n_atoms,
-                                    n_rounds=plan.setting.n_rounds, device=args.device, verbose=False)
+                                    n_rounds=plan.setting.n_rounds, device=args.device, verbose=False,
+                                    transductive=args.transductive)
             results[key] = {**scores, "n_train": len(train), "n_test": len(test), "fingerprint": stamp}
             print(key, json.dumps(results[key]), flush=True)
             write_record(args.output, results)

@@ -333,13 +333,24 @@ def reduce_test(store, selector, scaler, test):
     return np.concatenate(parts)
 
 
-def fit_split(store, y, train, test, *, n_atoms_per_class, n_rounds, device, verbose):
+def _fit_scaler(store, index):
+    """The standardisation of log(|S| + 1e-6) fitted on rows ``index``, read one chunk of rows at a time."""
+    scaler = StandardScaler(copy=False)
+    for rows in batch_slices(len(index), store.chunk_size):
+        scaler.partial_fit(log_features(store.rows(index[rows])))
+    return scaler
+
+
+def fit_split(store, y, train, test, *, n_atoms_per_class, n_rounds, device, verbose, transductive=False):
     """One split of the stored features end to end (log, standardisation, OLS, one-vs-all SVM).
 
+    ``transductive=True`` fits the standardisation on the training and test rows together, as ScatNetLight's
+    ``standardize_feature`` does (a diagnostic; the protocol fits it on the training rows only).
     Returns the scores and the time of each step.
     """
     start = time.perf_counter()
-    X_train, scaler = standardised_rows(store, train)
+    scaler = _fit_scaler(store, np.concatenate([train, test])) if transductive else None
+    X_train, scaler = standardised_rows(store, train, scaler)
     selector = selector_class()(n_atoms_per_class=n_atoms_per_class, n_rounds=n_rounds, device=device, verbose=verbose)
     Z_train = selector.fit_transform(X_train, y[train])
     del X_train

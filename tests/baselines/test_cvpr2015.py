@@ -490,3 +490,25 @@ def test_a_change_of_the_feature_code_computes_new_chunks(tmp_path, data_dir, mo
     monkeypatch.setattr(_cvpr2015, "source_fingerprint", lambda *m: modules.append(m) or "edited")
     assert folder() != first
     assert {"skscat.scattering", "skscat.datasets", "skscat.baselines._paper"} <= set(modules[0])
+
+
+def test_transductive_standardisation_is_fitted_on_train_and_test_rows(tmp_path, stand_in, monkeypatch):
+    """ScatNetLight's standardize_feature (a diagnostic of fit_split): the scaler sees the training and test rows."""
+    rng = np.random.default_rng(0)
+    X = rng.gamma(2.0, size=(20, 6)).astype(np.float32)
+    store = ChunkedFeatures(tmp_path / "f", 20, 6, 8)
+    store.compute(lambda rows: X[rows])
+    y = np.repeat([0, 1], 10)
+    train, test = np.r_[0:6, 10:16], np.r_[6:10, 16:20]
+    seen = []
+    standardise = _cvpr2015.standardised_rows
+    monkeypatch.setattr(_cvpr2015, "standardised_rows",
+                        lambda store, index, scaler=None: seen.append(scaler) or standardise(store, index, scaler))
+    options = {"n_atoms_per_class": 1, "n_rounds": 1, "device": "cpu", "verbose": False}
+    _cvpr2015.fit_split(store, y, train, test, transductive=True, **options)
+    logs = np.log(np.abs(X) + 1e-6)
+    np.testing.assert_allclose(seen[0].mean_, logs[np.r_[train, test]].mean(0), rtol=1e-5)
+    assert seen[0].n_samples_seen_ == 20
+    seen.clear()
+    _cvpr2015.fit_split(store, y, train, test, **options)
+    assert seen[0] is None  # the protocol: fitted on the training rows inside standardised_rows

@@ -146,8 +146,8 @@ def test_atoms_sweep_reuses_a_result_only_with_the_same_features(tmp_path, monke
     monkeypatch.setattr(cvpr2015_atoms.cvpr, "plan_paper_runs", lambda *a, **k: [plan])
     calls = []
 
-    def fit_split(store, y, train, test, *, n_atoms_per_class, n_rounds, device, verbose):
-        calls.append(n_atoms_per_class)
+    def fit_split(store, y, train, test, *, n_atoms_per_class, n_rounds, device, verbose, transductive):
+        calls.append(n_atoms_per_class if not transductive else -n_atoms_per_class)
         return {"mean_class_accuracy": float(n_atoms_per_class)}
 
     monkeypatch.setattr(cvpr2015_atoms.cvpr, "fit_split", fit_split)
@@ -162,3 +162,18 @@ def test_atoms_sweep_reuses_a_result_only_with_the_same_features(tmp_path, monke
     stored = json.loads(output.read_text())
     assert sorted(stored) == ["translation/D20", "translation/D50"]
     assert stored["translation/D20"]["n_train"] == 4 and stored["translation/D50"]["mean_class_accuracy"] == 50.0
+    cvpr2015_atoms.main(argv + ["--transductive"])  # its own results, beside the others
+    assert calls[-2:] == [-20, -50]
+    assert sorted(json.loads(output.read_text())) == [
+        "translation/D20", "translation/D20/transductive", "translation/D50", "translation/D50/transductive"]
+
+
+def test_the_committed_atoms_results_carry_their_fingerprints():
+    import cvpr2015_atoms
+
+    results = json.loads((BENCH / "results" / "cvpr2015" / "cifar10_atoms.json").read_text())
+    assert len(results) >= 6
+    for key, result in results.items():
+        kind, atoms, *mode = key.split("/")
+        assert result["n_reduced"] == int(atoms[1:]) * 10 * 2
+        assert len(result["fingerprint"]) == 40 and mode in ([], ["transductive"])
